@@ -525,7 +525,7 @@ class JobIndex:
         jobs = out_jobs.tolist()
         counts = out_count.tolist()
         return [
-            list(zip(jobs[row][: counts[row]], scores[row][: counts[row]]))
+            list(zip(jobs[row][: counts[row]], scores[row][: counts[row]], strict=True))
             for row in range(n)
         ]
 
