@@ -1,0 +1,48 @@
+"""The FastAPI application: every route under /api, documented at /api/docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from app import __version__
+from app.api.auth import api_key_scheme, get_principal
+from app.api.errors import UnhandledErrorMiddleware, install_error_handlers
+from app.api.responses import errors
+from app.api.routes import applications, insights, jobs, users
+from app.runtime import Runtime, get_runtime
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    """Build the API around a runtime (the process's own unless one is given)."""
+    runtime = runtime or get_runtime()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await runtime.aclose()
+
+    app = FastAPI(
+        title="Job matching API",
+        version=__version__,
+        summary="Candidates, job postings, applications, recommendations and analytics.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(UnhandledErrorMiddleware)
+
+    secured = APIRouter(
+        dependencies=[Depends(get_principal), Depends(api_key_scheme)],
+        responses=errors(401),
+    )
+    for module in (jobs, users, applications, insights):
+        secured.include_router(module.router)
+    app.include_router(secured, prefix="/api")
+    app.include_router(insights.health_router, prefix="/api")
+    return app

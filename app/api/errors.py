@@ -1,0 +1,117 @@
+"""One error body for every failure, and the guard that keeps a 500 free of internals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import AppError, ServiceUnavailableError
+from app.models.common import ErrorBody, ErrorDetail, ErrorInfo
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    details: list[ErrorDetail] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or []))
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers=headers
+    )
+
+
+def _field_of(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = None
+    if isinstance(exc, ServiceUnavailableError):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    details = [ErrorDetail.model_validate(d) for d in exc.details]
+    return error_response(exc.status_code, exc.code, exc.message, details, headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        ErrorDetail(field=_field_of(err.get("loc", ())), message=err.get("msg", "invalid"))
+        for err in exc.errors()
+    ]
+    fields = ", ".join(d.field for d in details if d.field) or "the request"
+    return error_response(422, "validation_error", f"Invalid input: {fields}.", details)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return error_response(exc.status_code, code, message, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+class UnhandledErrorMiddleware:
+    """Answer an unexpected exception with a bare 500 in the one error shape.
+
+    Starlette's own handler re-raises after answering, and under Azure Functions the
+    adapter then lets the host replace the body; answering here and not re-raising keeps
+    the body ours and free of exception text.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            logger.exception(
+                "http.unhandled_error",
+                extra={"method": scope.get("method"), "path": scope.get("path")},
+            )
+            if started:
+                return
+            response = error_response(500, "internal_error", "An unexpected error occurred.")
+            await response(scope, receive, send)

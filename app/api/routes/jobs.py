@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.api.deps import Continuation, IfMatch, PageSize, StoreDep
+from app.api.responses import errors
+from app.models.applications import ApplicationRead
+from app.models.common import Envelope, ListEnvelope
+from app.models.jobs import JobCreate, JobRead, JobStatus, JobUpdate
+from app.services import applications as application_service
+from app.services import jobs as job_service
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(422),
+    summary="Post a job",
+)
+async def create_job(
+    body: JobCreate, store: StoreDep, response: Response
+) -> Envelope[JobRead]:
+    job = await job_service.create_job(store, body)
+    response.headers["Location"] = f"/api/jobs/{job.job_id}"
+    return Envelope(data=JobRead.model_validate(job.model_dump()))
+
+
+@router.get("", responses=errors(400, 422), summary="List jobs, newest first")
+async def list_jobs(
+    store: StoreDep,
+    limit: PageSize,
+    continuation: Continuation = None,
+    skip: Annotated[int, Query(ge=0, le=10_000, description="Items to skip (seed clients); prefer `continuation`.")] = 0,
+    skill: Annotated[str | None, Query(max_length=60)] = None,
+    location: Annotated[str | None, Query(max_length=200)] = None,
+    company_id: Annotated[str | None, Query(max_length=128)] = None,
+    job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
+    min_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
+    max_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
+) -> ListEnvelope[JobRead]:
+    filters = job_service.JobFilters(
+        skill=skill,
+        location=location,
+        company_id=company_id,
+        status=job_status,
+        min_experience=min_experience,
+        max_experience=max_experience,
+    )
+    jobs, token = await job_service.list_jobs(
+        store, filters, limit=limit, continuation=continuation, skip=skip
+    )
+    data = [JobRead.model_validate(job.model_dump()) for job in jobs]
+    return ListEnvelope(data=data, count=len(data), continuation=token)
+
+
+@router.get("/{job_id}", responses=errors(404), summary="Read a job")
+async def get_job(job_id: str, store: StoreDep, response: Response) -> Envelope[JobRead]:
+    document = await job_service.read_job_document(store, job_id)
+    response.headers["ETag"] = document["_etag"]
+    return Envelope(data=JobRead.model_validate(document))
+
+
+@router.patch(
+    "/{job_id}",
+    responses=errors(404, 409, 412, 422),
+    summary="Change or close a job",
+)
+async def update_job(
+    job_id: str, body: JobUpdate, store: StoreDep, response: Response, if_match: IfMatch = None
+) -> Envelope[JobRead]:
+    job, etag = await job_service.update_job(store, job_id, body, if_match=if_match)
+    response.headers["ETag"] = etag
+    return Envelope(data=JobRead.model_validate(job.model_dump()))
+
+
+@router.delete(
+    "/{job_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(404, 412),
+    summary="Delete a job",
+)
+async def delete_job(job_id: str, store: StoreDep, if_match: IfMatch = None) -> None:
+    await job_service.delete_job(store, job_id, if_match=if_match)
+
+
+@router.get(
+    "/{job_id}/applications",
+    responses=errors(404),
+    summary="The applications to one job, newest first",
+)
+async def list_job_applications(
+    job_id: str, store: StoreDep, limit: PageSize, continuation: Continuation = None
+) -> ListEnvelope[ApplicationRead]:
+    applications, token = await application_service.list_for_job(
+        store, job_id, limit=limit, continuation=continuation
+    )
+    data = [ApplicationRead.model_validate(a.model_dump()) for a in applications]
+    return ListEnvelope(data=data, count=len(data), continuation=token)

@@ -1,0 +1,90 @@
+"""One settings object, read from the environment and validated once per process.
+
+Under Azure Functions the `Values` of `local.settings.json` (locally) and the app settings
+(in Azure) arrive as environment variables, so the same names work everywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# NCRONTAB as the Functions timer trigger reads it: second minute hour day month weekday.
+_NCRONTAB_FIELD = re.compile(r"^[0-9A-Za-z*/,\-]+$")
+
+
+class SettingsError(Exception):
+    """The environment holds a value the service cannot start with."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    storage_backend: Literal["embedded", "cosmos"] = "embedded"
+    embedded_store_path: Path = Path(".data/store.sqlite3")
+    local_queue_path: Path = Path(".data/queue.sqlite3")
+
+    cosmos_endpoint: str | None = None
+    cosmos_key: SecretStr | None = None
+    cosmos_database: str = "job-db"
+    cosmos_verify_tls: bool = True
+
+    api_key: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    debug: bool = False
+
+    recommendation_schedule: str = "0 0 2 * * *"
+    recommendations_per_candidate: int = Field(default=10, ge=1, le=100)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("recommendation_schedule")
+    @classmethod
+    def _six_field_ncrontab(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 6 or not all(_NCRONTAB_FIELD.match(f) for f in fields):
+            raise ValueError(
+                "must be a six-field NCRONTAB expression"
+                " (second minute hour day month weekday), e.g. '0 0 2 * * *'"
+            )
+        return value
+
+    @field_validator("api_key")
+    @classmethod
+    def _no_blank_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+    def check_backend(self) -> None:
+        """Fail early when the chosen backend lacks what it needs."""
+        if self.storage_backend == "cosmos" and not self.cosmos_endpoint:
+            raise SettingsError("COSMOS_ENDPOINT is required when STORAGE_BACKEND=cosmos")
+
+
+def load_settings() -> Settings:
+    """Read and validate the environment; a bad value raises SettingsError naming it."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"Invalid settings: {problems}") from None
+    settings.check_backend()
+    return settings
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, read on first use (never at import)."""
+    return load_settings()

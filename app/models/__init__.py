@@ -1,0 +1,1 @@
+"""Pydantic models: stored documents and the API's request and response shapes."""

@@ -1,0 +1,43 @@
+"""Recommendations: the stored top jobs for a candidate, and analytics figures."""
+
+from __future__ import annotations
+
+from app.models.common import StoredModel, Timestamp
+
+
+class Recommendation(StoredModel):
+    """One recommended job (container `recommendations`, partition key `user_id`, id = job)."""
+
+    id: str
+    user_id: str
+    job_id: str
+    company_id: str
+    job_title: str
+    score: float
+    skill_match: float
+    experience_match: float
+    location_compatible: bool
+    reasons: list[str]
+    computed_at: Timestamp
+
+
+class RecommendationRead(StoredModel):
+    user_id: str
+    job_id: str
+    company_id: str
+    job_title: str
+    score: float
+    skill_match: float
+    experience_match: float
+    location_compatible: bool
+    reasons: list[str]
+    computed_at: Timestamp
+
+
+class Analytics(StoredModel):
+    total_jobs: int
+    active_jobs: int
+    total_candidates: int
+    total_applications: int
+    average_match_score: float | None
+    applications_by_status: dict[str, int]

@@ -1,0 +1,85 @@
+"""Candidates: the stored profile and what clients send and receive."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import field_validator, model_validator
+
+from app.models.common import (
+    Email,
+    LongText,
+    RequestModel,
+    ShortText,
+    Skills,
+    StoredModel,
+    Timestamp,
+    Years,
+    dedupe,
+)
+
+
+class UserCreate(RequestModel):
+    """A new candidate profile; the server sets its id and timestamps."""
+
+    name: ShortText
+    email: Email
+    skills: Skills = []
+    experience_years: Years = 0
+    location: ShortText | None = None
+    summary: LongText | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_skills(cls, skills: list[str]) -> list[str]:
+        return dedupe(skills)
+
+
+class UserUpdate(RequestModel):
+    """A partial change: only the fields sent are changed."""
+
+    name: ShortText | None = None
+    email: Email | None = None
+    skills: Skills | None = None
+    experience_years: Years | None = None
+    location: ShortText | None = None
+    summary: LongText | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_skills(cls, skills: list[str] | None) -> list[str] | None:
+        return None if skills is None else dedupe(skills)
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> Self:
+        for name in ("name", "email", "skills", "experience_years"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class User(StoredModel):
+    """A candidate profile as stored (container `users`, partition key `user_id`)."""
+
+    id: str
+    user_id: str
+    name: str
+    email: str
+    skills: list[str] = []
+    experience_years: float = 0
+    location: str | None = None
+    summary: str | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class UserRead(StoredModel):
+    user_id: str
+    name: str
+    email: str
+    skills: list[str]
+    experience_years: float
+    location: str | None
+    summary: str | None
+    created_at: Timestamp
+    updated_at: Timestamp

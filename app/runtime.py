@@ -1,0 +1,70 @@
+"""Process-wide resources, created lazily on first use and shared by every trigger.
+
+Inside Azure Functions the ASGI lifespan runs only on the first HTTP request, so a timer
+or queue invocation cannot rely on it: whoever needs the store or the queue first opens it.
+"""
+
+from __future__ import annotations
+
+from app.config import Settings, get_settings
+from app.storage import DocumentStore, open_store
+from app.tasks.queue import LocalQueue, TaskQueue
+
+
+class Runtime:
+    """Settings, store and task queue of one process (or of one test)."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store: DocumentStore | None = None,
+        queue: TaskQueue | None = None,
+    ):
+        self._settings = settings
+        self._store = store
+        self._queue = queue
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = get_settings()
+        return self._settings
+
+    @property
+    def store(self) -> DocumentStore:
+        if self._store is None:
+            self._store = open_store(self.settings)
+        return self._store
+
+    @property
+    def queue(self) -> TaskQueue:
+        if self._queue is None:
+            self._queue = LocalQueue(self.settings.local_queue_path)
+        return self._queue
+
+    async def aclose(self) -> None:
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+        if self._queue is not None:
+            await self._queue.close()
+            self._queue = None
+
+
+_process_runtime: Runtime | None = None
+
+
+def set_process_runtime(runtime: Runtime) -> Runtime:
+    """Make `runtime` the one every entry point of this process uses."""
+    global _process_runtime
+    _process_runtime = runtime
+    return runtime
+
+
+def get_runtime() -> Runtime:
+    """The runtime of this process, created on first call."""
+    global _process_runtime
+    if _process_runtime is None:
+        _process_runtime = Runtime()
+    return _process_runtime

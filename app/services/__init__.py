@@ -1,0 +1,1 @@
+"""The rules of the product; free of HTTP and of any storage SDK."""

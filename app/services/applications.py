@@ -1,0 +1,178 @@
+"""Applications: submit, list, read, move along the status path, score in the background."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app.errors import ConflictError, NotFoundError
+from app.matching.scoring import score_pair
+from app.models.applications import (
+    Application,
+    ApplicationCreate,
+    ApplicationStatusChange,
+    StatusChange,
+    transition_allowed,
+)
+from app.models.common import utc_now
+from app.services.common import modify_item
+from app.services.features import candidate_from, job_from
+from app.services.jobs import get_job
+from app.services.users import get_user
+from app.storage import DocumentStore, Filter, ItemExistsError, ItemNotFoundError, Query
+from app.storage.containers import APPLICATIONS
+from app.tasks.messages import ApplicationSubmitted
+from app.tasks.queue import TaskQueue
+
+_ID_NAMESPACE = uuid.UUID("1b0d6f5e-3f0a-4c59-9a57-2f7e7f2f4a10")
+
+
+def application_id_for(*, user_id: str, job_id: str) -> str:
+    """One id per (candidate, job): a second application collides in the store itself."""
+    return uuid.uuid5(_ID_NAMESPACE, f"{user_id}\n{job_id}").hex
+
+
+async def submit_application(
+    store: DocumentStore, queue: TaskQueue, data: ApplicationCreate
+) -> Application:
+    user = await get_user(store, data.user_id)
+    job = await get_job(store, data.job_id)
+    if job.status != "active":
+        raise ConflictError(f"Job {job.job_id!r} is closed to applications.")
+
+    now = utc_now()
+    application_id = application_id_for(user_id=user.user_id, job_id=job.job_id)
+    application = Application(
+        id=application_id,
+        application_id=application_id,
+        user_id=user.user_id,
+        job_id=job.job_id,
+        company_id=job.company_id,
+        job_title=job.title,
+        cover_letter=data.cover_letter,
+        status="submitted",
+        status_history=[StatusChange(status="submitted", at=now)],
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        stored = await store.create(APPLICATIONS, application.model_dump(mode="json"))
+    except ItemExistsError:
+        raise ConflictError(
+            f"User {user.user_id!r} has already applied to job {job.job_id!r}."
+        ) from None
+    await queue.send(
+        ApplicationSubmitted(user_id=user.user_id, application_id=application_id)
+    )
+    return Application.model_validate(stored)
+
+
+async def read_application_document(
+    store: DocumentStore, *, user_id: str, application_id: str
+) -> dict[str, Any]:
+    try:
+        return await store.read(APPLICATIONS, partition_key=user_id, item_id=application_id)
+    except ItemNotFoundError:
+        raise NotFoundError(f"Application {application_id!r} was not found.") from None
+
+
+async def get_application(
+    store: DocumentStore, *, user_id: str, application_id: str
+) -> Application:
+    document = await read_application_document(
+        store, user_id=user_id, application_id=application_id
+    )
+    return Application.model_validate(document)
+
+
+_NEWEST_FIRST = Query(order_by="created_at", direction="desc")
+
+
+async def list_for_user(
+    store: DocumentStore, user_id: str, *, limit: int, continuation: str | None = None
+) -> tuple[list[Application], str | None]:
+    """A candidate's applications, newest first (one partition)."""
+    page = await store.query(
+        APPLICATIONS, _NEWEST_FIRST, partition_key=user_id, limit=limit,
+        continuation=continuation,
+    )
+    return [Application.model_validate(i) for i in page.items], page.continuation
+
+
+async def list_for_job(
+    store: DocumentStore, job_id: str, *, limit: int, continuation: str | None = None
+) -> tuple[list[Application], str | None]:
+    """The applications to one job, newest first: the employer's view."""
+    await get_job(store, job_id)
+    query = Query(
+        where=(Filter("job_id", "eq", job_id),), order_by="created_at", direction="desc"
+    )
+    page = await store.query(
+        APPLICATIONS, query, limit=limit, continuation=continuation
+    )
+    return [Application.model_validate(i) for i in page.items], page.continuation
+
+
+async def change_status(
+    store: DocumentStore,
+    *,
+    user_id: str,
+    application_id: str,
+    change: ApplicationStatusChange,
+    if_match: str | None = None,
+) -> tuple[Application, str]:
+    """Move an application one allowed step; anything else is a 409 Conflict."""
+    now = utc_now()
+
+    def apply(document: dict[str, Any]) -> dict[str, Any]:
+        current = Application.model_validate(document)
+        if not transition_allowed(current.status, change.status):
+            raise ConflictError(
+                f"An application cannot move from {current.status} to {change.status}."
+            )
+        current.status = change.status
+        if change.interview_date is not None:
+            current.interview_date = change.interview_date
+        current.status_history.append(
+            StatusChange(status=change.status, at=now, note=change.note)
+        )
+        current.updated_at = now
+        return {**document, **current.model_dump(mode="json")}
+
+    try:
+        stored = await modify_item(
+            store, APPLICATIONS, partition_key=user_id, item_id=application_id,
+            change=apply, if_match=if_match,
+        )
+    except ItemNotFoundError:
+        raise NotFoundError(f"Application {application_id!r} was not found.") from None
+    return Application.model_validate(stored), stored["_etag"]
+
+
+async def score_application(
+    store: DocumentStore, *, user_id: str, application_id: str
+) -> Application:
+    """Compute and store the application's match score; running it twice is harmless.
+
+    The score comes from the same scorer as recommendations, on the current profile and
+    posting.
+    """
+    current = await get_application(store, user_id=user_id, application_id=application_id)
+    user = await get_user(store, user_id)
+    job = await get_job(store, current.job_id)
+    result = score_pair(candidate_from(user), job_from(job))
+    if current.match_score == result.score and current.match_reasons == result.reasons:
+        return current
+    now = utc_now()
+
+    def apply(document: dict[str, Any]) -> dict[str, Any]:
+        application = Application.model_validate(document)
+        application.match_score = result.score
+        application.match_reasons = result.reasons
+        application.scored_at = application.scored_at or now
+        return {**document, **application.model_dump(mode="json")}
+
+    stored = await modify_item(
+        store, APPLICATIONS, partition_key=user_id, item_id=application_id, change=apply
+    )
+    return Application.model_validate(stored)

@@ -1,0 +1,427 @@
+"""The embedded backend: the document store in one SQLite file, zero setup.
+
+It keeps the Cosmos DB semantics the services rely on: items keyed by (partition key, id)
+per container, a new `_etag` on every write with conditional replace and delete, opaque
+continuation tokens (keyset paging, so a page costs the same wherever it starts), and TTL
+(per-container default, per-item `ttl` field, -1 for never). Indexes on the fields a
+container's indexing policy includes make filtered and sorted queries index seeks.
+
+Calls run on the caller's thread: a point read or write takes tens of microseconds, less
+than handing it to a worker thread would cost.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from app.errors import BadRequestError
+from app.storage.base import (
+    ContainerSpec,
+    Document,
+    EtagMismatchError,
+    Filter,
+    ItemExistsError,
+    ItemNotFoundError,
+    Page,
+    Query,
+)
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SCALAR_INDEX_PATH = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)/\?$")
+_COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_PAGE_SIZE_FOR_SCANS = 500
+
+
+def _field_expr(field_name: str) -> str:
+    if not _FIELD_NAME.match(field_name):
+        raise ValueError(f"unsupported field name: {field_name!r}")
+    return f"json_extract(doc, '$.{field_name}')"
+
+
+def _quote(name: str) -> str:
+    if not _FIELD_NAME.match(name):
+        raise ValueError(f"unsupported container name: {name!r}")
+    return f'"{name}"'
+
+
+def _sql_value(value: Any) -> Any:
+    # json_extract yields 1/0 for JSON booleans; bind Python booleans the same way.
+    return int(value) if isinstance(value, bool) else value
+
+
+def _encode_token(payload: Mapping[str, Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> dict[str, Any]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except ValueError as exc:
+        raise BadRequestError("The continuation token is not valid.") from exc
+    if not isinstance(payload, dict) or not {"pk", "id"} <= payload.keys():
+        raise BadRequestError("The continuation token is not valid.")
+    return payload
+
+
+class EmbeddedStore:
+    """A DocumentStore on SQLite; safe to share between threads of one process."""
+
+    def __init__(self, path: Path | str, containers: Iterable[ContainerSpec]):
+        self._specs = {spec.name: spec for spec in containers}
+        self._lock = threading.RLock()
+        self._path = str(path)
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(
+            self._path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a write is acknowledged only after it reached the disk.
+        self._conn.execute("PRAGMA synchronous=FULL")
+        for spec in self._specs.values():
+            self._create_table(spec)
+
+    def _create_table(self, spec: ContainerSpec) -> None:
+        table = _quote(spec.name)
+        self._conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} ("
+            " pk TEXT NOT NULL, id TEXT NOT NULL, etag TEXT NOT NULL,"
+            " ts INTEGER NOT NULL, expires_at REAL, doc TEXT NOT NULL,"
+            " PRIMARY KEY (pk, id)) WITHOUT ROWID"
+        )
+        for field_name in self._indexed_fields(spec):
+            self._conn.execute(
+                f'CREATE INDEX IF NOT EXISTS "{spec.name}_{field_name}"'
+                f" ON {table} ({_field_expr(field_name)}, id, pk)"
+            )
+
+    @staticmethod
+    def _indexed_fields(spec: ContainerSpec) -> list[str]:
+        paths = spec.indexing_policy.get("includedPaths", [])
+        fields = [m.group(1) for p in paths if (m := _SCALAR_INDEX_PATH.match(p["path"]))]
+        for composite in spec.indexing_policy.get("compositeIndexes", []):
+            fields.extend(entry["path"].lstrip("/") for entry in composite)
+        return list(dict.fromkeys(fields))
+
+    def _spec(self, container: str) -> ContainerSpec:
+        try:
+            return self._specs[container]
+        except KeyError:
+            raise ValueError(f"unknown container: {container!r}") from None
+
+    def _key(self, spec: ContainerSpec, document: Document) -> tuple[str, str]:
+        pk, item_id = document.get(spec.partition_key), document.get("id")
+        if not isinstance(pk, str) or not isinstance(item_id, str):
+            raise ValueError(
+                f"{spec.name} documents need string 'id' and '{spec.partition_key}'"
+            )
+        return pk, item_id
+
+    def _expiry(self, spec: ContainerSpec, document: Document, now: float) -> float | None:
+        # As in Cosmos DB, an item's own `ttl` counts only where the container has TTL on.
+        if spec.default_ttl is None:
+            return None
+        ttl = document.get("ttl", spec.default_ttl)
+        if ttl is None or ttl == -1:
+            return None
+        return now + float(ttl)
+
+    @staticmethod
+    def _body(document: Document) -> str:
+        body = {k: v for k, v in document.items() if k not in ("_etag", "_ts")}
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+    @staticmethod
+    def _row_to_doc(row: tuple[str, int, str]) -> Document:
+        etag, ts, body = row
+        document: Document = json.loads(body)
+        document["_etag"] = etag
+        document["_ts"] = ts
+        return document
+
+    @staticmethod
+    def _new_etag() -> str:
+        return f'"{uuid.uuid4().hex}"'
+
+    # Point operations -------------------------------------------------------------
+
+    async def read(self, container: str, *, partition_key: str, item_id: str) -> Document:
+        table = _quote(self._spec(container).name)
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT etag, ts, doc FROM {table} WHERE pk = ? AND id = ?"
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                (partition_key, item_id, time.time()),
+            ).fetchone()
+        if row is None:
+            raise ItemNotFoundError(f"No item {item_id!r} in {container}.")
+        return self._row_to_doc(row)
+
+    async def create(self, container: str, document: Document) -> Document:
+        spec = self._spec(container)
+        pk, item_id = self._key(spec, document)
+        now = time.time()
+        etag, ts = self._new_etag(), int(now)
+        table = _quote(spec.name)
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                # An expired item is gone for every reader; its key is free again.
+                self._conn.execute(
+                    f"DELETE FROM {table} WHERE pk = ? AND id = ? AND expires_at <= ?",
+                    (pk, item_id, now),
+                )
+                self._conn.execute(
+                    f"INSERT INTO {table} (pk, id, etag, ts, expires_at, doc)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (pk, item_id, etag, ts, self._expiry(spec, document, now),
+                     self._body(document)),
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                self._conn.execute("ROLLBACK")
+                raise ItemExistsError(f"Item {item_id!r} already exists.") from None
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        return {**document, "_etag": etag, "_ts": ts}
+
+    async def upsert(self, container: str, document: Document) -> Document:
+        spec = self._spec(container)
+        pk, item_id = self._key(spec, document)
+        now = time.time()
+        etag, ts = self._new_etag(), int(now)
+        with self._lock:
+            self._conn.execute(
+                f"INSERT INTO {_quote(spec.name)} (pk, id, etag, ts, expires_at, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pk, id) DO UPDATE SET"
+                " etag = excluded.etag, ts = excluded.ts,"
+                " expires_at = excluded.expires_at, doc = excluded.doc",
+                (pk, item_id, etag, ts, self._expiry(spec, document, now),
+                 self._body(document)),
+            )
+        return {**document, "_etag": etag, "_ts": ts}
+
+    async def replace(
+        self, container: str, document: Document, *, etag: str | None
+    ) -> Document:
+        spec = self._spec(container)
+        pk, item_id = self._key(spec, document)
+        now = time.time()
+        new_etag, ts = self._new_etag(), int(now)
+        condition = "" if etag is None else " AND etag = ?"
+        params: tuple[Any, ...] = (
+            new_etag, ts, self._expiry(spec, document, now), self._body(document),
+            pk, item_id, now,
+        ) + (() if etag is None else (etag,))
+        with self._lock:
+            updated = self._conn.execute(
+                f"UPDATE {_quote(spec.name)} SET etag = ?, ts = ?, expires_at = ?,"
+                " doc = ? WHERE pk = ? AND id = ?"
+                f" AND (expires_at IS NULL OR expires_at > ?){condition}",
+                params,
+            ).rowcount
+        if updated == 0:
+            await self.read(container, partition_key=pk, item_id=item_id)
+            raise EtagMismatchError(f"Item {item_id!r} changed since it was read.")
+        return {**document, "_etag": new_etag, "_ts": ts}
+
+    async def delete(
+        self,
+        container: str,
+        *,
+        partition_key: str,
+        item_id: str,
+        etag: str | None = None,
+    ) -> None:
+        spec = self._spec(container)
+        condition = "" if etag is None else " AND etag = ?"
+        params: tuple[Any, ...] = (partition_key, item_id, time.time()) + (
+            () if etag is None else (etag,)
+        )
+        with self._lock:
+            deleted = self._conn.execute(
+                f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
+                f" AND (expires_at IS NULL OR expires_at > ?){condition}",
+                params,
+            ).rowcount
+        if deleted == 0:
+            await self.read(container, partition_key=partition_key, item_id=item_id)
+            raise EtagMismatchError(f"Item {item_id!r} changed since it was read.")
+
+    # Queries ----------------------------------------------------------------------
+
+    def _where(
+        self, where: Iterable[Filter], partition_key: str | None, now: float
+    ) -> tuple[list[str], list[Any]]:
+        clauses = ["(expires_at IS NULL OR expires_at > ?)"]
+        params: list[Any] = [now]
+        if partition_key is not None:
+            clauses.append("pk = ?")
+            params.append(partition_key)
+        for condition in where:
+            expr = _field_expr(condition.field)
+            if condition.op == "contains":
+                path = f"$.{condition.field}"
+                clauses.append(
+                    "EXISTS (SELECT 1 FROM json_each(doc, ?) WHERE value = ?)"
+                )
+                params.extend([path, _sql_value(condition.value)])
+            elif condition.op == "in":
+                values = [_sql_value(v) for v in condition.value]
+                if not values:
+                    clauses.append("0")
+                    continue
+                clauses.append(f"{expr} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+            else:
+                clauses.append(f"{expr} {_COMPARISONS[condition.op]} ?")
+                params.append(_sql_value(condition.value))
+        return clauses, params
+
+    async def query(
+        self,
+        container: str,
+        query: Query,
+        *,
+        partition_key: str | None = None,
+        limit: int,
+        continuation: str | None = None,
+        skip: int = 0,
+    ) -> Page:
+        spec = self._spec(container)
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        clauses, params = self._where(query.where, partition_key, time.time())
+        descending = query.direction == "desc"
+        cmp = "<" if descending else ">"
+        order = "DESC" if descending else "ASC"
+        sort_expr = _field_expr(query.order_by) if query.order_by else None
+        if sort_expr:
+            clauses.append(f"{sort_expr} IS NOT NULL")
+            order_sql = f"{sort_expr} {order}, id {order}, pk {order}"
+        else:
+            order_sql = f"pk {order}, id {order}"
+
+        if continuation:
+            token = _decode_token(continuation)
+            if sort_expr:
+                clauses.append(
+                    f"({sort_expr} {cmp} ? OR ({sort_expr} = ? AND"
+                    f" (id {cmp} ? OR (id = ? AND pk {cmp} ?))))"
+                )
+                value = token.get("v")
+                params.extend([value, value, token["id"], token["id"], token["pk"]])
+            else:
+                clauses.append(f"(pk {cmp} ? OR (pk = ? AND id {cmp} ?))")
+                params.extend([token["pk"], token["pk"], token["id"]])
+            skip = 0
+
+        select = "SELECT etag, ts, doc, pk, id"
+        if sort_expr:
+            select += f", {sort_expr}"
+        sql = (
+            f"{select} FROM {_quote(spec.name)} WHERE {' AND '.join(clauses)}"
+            f" ORDER BY {order_sql} LIMIT ? OFFSET ?"
+        )
+        # One row more than asked tells whether another page exists.
+        with self._lock:
+            rows = self._conn.execute(sql, (*params, limit + 1, max(skip, 0))).fetchall()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        items = [self._row_to_doc(row[:3]) for row in rows]
+        next_token = None
+        if has_more and rows:
+            last = rows[-1]
+            payload: dict[str, Any] = {"pk": last[3], "id": last[4]}
+            if sort_expr:
+                payload["v"] = last[5]
+            next_token = _encode_token(payload)
+        return Page(items=items, continuation=next_token)
+
+    async def query_all(
+        self,
+        container: str,
+        query: Query,
+        *,
+        partition_key: str | None = None,
+    ) -> AsyncIterator[Document]:
+        continuation: str | None = None
+        while True:
+            page = await self.query(
+                container,
+                query,
+                partition_key=partition_key,
+                limit=_PAGE_SIZE_FOR_SCANS,
+                continuation=continuation,
+            )
+            for item in page.items:
+                yield item
+            if page.continuation is None:
+                return
+            continuation = page.continuation
+
+    async def count(
+        self,
+        container: str,
+        where: tuple[Filter, ...] = (),
+        *,
+        partition_key: str | None = None,
+    ) -> int:
+        spec = self._spec(container)
+        clauses, params = self._where(where, partition_key, time.time())
+        with self._lock:
+            (total,) = self._conn.execute(
+                f"SELECT COUNT(*) FROM {_quote(spec.name)} WHERE {' AND '.join(clauses)}",
+                params,
+            ).fetchone()
+        return int(total)
+
+    async def average(
+        self,
+        container: str,
+        field_name: str,
+        where: tuple[Filter, ...] = (),
+        *,
+        partition_key: str | None = None,
+    ) -> float | None:
+        spec = self._spec(container)
+        clauses, params = self._where(where, partition_key, time.time())
+        expr = _field_expr(field_name)
+        clauses.append(f"json_type(doc, '$.{field_name}') IN ('integer', 'real')")
+        with self._lock:
+            (mean,) = self._conn.execute(
+                f"SELECT AVG({expr}) FROM {_quote(spec.name)}"
+                f" WHERE {' AND '.join(clauses)}",
+                params,
+            ).fetchone()
+        return None if mean is None else float(mean)
+
+    # Maintenance ------------------------------------------------------------------
+
+    def purge_expired(self) -> int:
+        """Delete expired items for good; readers already ignore them."""
+        removed = 0
+        now = time.time()
+        with self._lock:
+            for spec in self._specs.values():
+                removed += self._conn.execute(
+                    f"DELETE FROM {_quote(spec.name)} WHERE expires_at <= ?", (now,)
+                ).rowcount
+        return removed
+
+    async def close(self) -> None:
+        with self._lock:
+            self._conn.close()

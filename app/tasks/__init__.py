@@ -1,0 +1,1 @@
+"""Background work: typed queue messages, the queues that carry them, their handlers."""

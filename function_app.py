@@ -1,0 +1,34 @@
+"""The Function App: the API as one HTTP trigger, plus the timer and the queue trigger.
+
+Each trigger decodes its input and calls the same handlers the local server uses.
+"""
+
+import azure.functions as func
+
+from app.api import create_app
+from app.config import load_settings
+from app.runtime import Runtime, set_process_runtime
+from app.tasks.handlers import handle_message
+from app.tasks.messages import TASK_QUEUE_NAME
+from app.tasks.worker import run_pass
+
+# Read once at start: a bad setting stops the app here with a message naming it.
+runtime = set_process_runtime(Runtime(load_settings()))
+
+# FastAPI checks credentials itself (see app/api/auth.py), so /api/docs and
+# /api/health answer without a function key.
+app = func.AsgiFunctionApp(app=create_app(runtime), http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.function_name("nightly_recommendations")
+@app.timer_trigger(
+    arg_name="timer", schedule="%RECOMMENDATION_SCHEDULE%", run_on_startup=False
+)
+async def nightly_recommendations(timer: func.TimerRequest) -> None:
+    await run_pass(runtime)
+
+
+@app.function_name("background_tasks")
+@app.queue_trigger(arg_name="message", queue_name=TASK_QUEUE_NAME, connection="AzureWebJobsStorage")
+async def background_tasks(message: func.QueueMessage) -> None:
+    await handle_message(message.get_body(), runtime)
