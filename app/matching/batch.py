@@ -44,16 +44,16 @@ _NO_GROUP_CANDIDATE = -2  # a candidate whose location no job shares
 _CHUNK_SIZE = 16_384
 _BLOCKS_PER_WORKER = 4
 
-_skill_match = numba.njit(cache=True, nogil=True)(scoring.skill_match)
-_experience_match = numba.njit(cache=True, nogil=True)(scoring.experience_match)
-_score_tenths = numba.njit(cache=True, nogil=True)(scoring.score_tenths)
+_skill_match = numba.njit(nogil=True)(scoring.skill_match)
+_experience_match = numba.njit(nogil=True)(scoring.experience_match)
+_score_tenths = numba.njit(nogil=True)(scoring.score_tenths)
 
 Int32Array = npt.NDArray[np.int32]
 Int64Array = npt.NDArray[np.int64]
 Float64Array = npt.NDArray[np.float64]
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(nogil=True, inline="always")
 def _score_job(
     job: int,
     in_candidate: npt.NDArray[np.bool_],
@@ -76,7 +76,7 @@ def _score_job(
     return _score_tenths(skill, experience, 1.0 if compatible else 0.0)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(nogil=True, inline="always")
 def _offer(
     best_tenths: Int64Array, best_jobs: Int64Array, count: int, tenths: int, job: int
 ) -> int:
@@ -106,7 +106,7 @@ def _offer(
     return count
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(nogil=True)
 def _top_k_block(
     first: int,
     stop: int,

@@ -13,6 +13,7 @@ The formula, in full:
   with remote jobs only.
 - ``score = 100 * (0.6 * skill_match + 0.25 * experience_match + 0.15 * location)``,
   rounded half up to one decimal, in 0..100.
+- ``reasons`` give each component as a percentage rounded half up to an integer.
 
 The score is computed as an integer number of tenths by :func:`score_tenths`, in
 float64 with a fixed order of operations. The batch engine compiles these very
@@ -37,6 +38,10 @@ LOCATION_WEIGHT = 0.15
 MISSING_YEAR_PENALTY = 0.25
 EXTRA_YEAR_PENALTY = 0.1
 OVERQUALIFIED_FLOOR = 0.5
+# Rounding adds a hair over one half so that decimal ties such as 83.75 round up even
+# when float64 lands just below them (0.6 + 0.25 * 0.95 gives 837.4999... tenths). A
+# score within 1e-6 of a tenth below a tie is rounded up too, which is harmless.
+_HALF_UP = 0.5 + 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +71,14 @@ class MatchResult:
     def reasons(self) -> list[str]:
         """Human-readable explanation, one line per component of the score."""
         return [
-            f"Skill match: {round(self.skill_match * 100)}%",
-            f"Experience match: {round(self.experience_match * 100)}%",
+            f"Skill match: {_percent(self.skill_match)}%",
+            f"Experience match: {_percent(self.experience_match)}%",
             f"Location compatible: {'Yes' if self.location_compatible else 'No'}",
         ]
+
+
+def _percent(share: float) -> int:
+    return math.floor(share * 100 + _HALF_UP)
 
 
 def candidate_features(
@@ -129,7 +138,7 @@ def score_tenths(skill: float, experience: float, location: float) -> int:
         + EXPERIENCE_WEIGHT * experience
         + LOCATION_WEIGHT * location
     )
-    return math.floor(weighted * 1000.0 + 0.5)
+    return math.floor(weighted * 1000.0 + _HALF_UP)
 
 
 def is_location_compatible(candidate: CandidateFeatures, job: JobFeatures) -> bool:
