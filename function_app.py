@@ -15,9 +15,11 @@ from app.tasks.worker import run_pass
 # Read once at start: a bad setting stops the app here with a message naming it.
 runtime = set_process_runtime(Runtime(load_settings()))
 
+api = create_app(runtime)
+
 # FastAPI checks credentials itself (see app/api/auth.py), so /api/docs and
 # /api/health answer without a function key.
-app = func.AsgiFunctionApp(app=create_app(runtime), http_auth_level=func.AuthLevel.ANONYMOUS)
+app = func.AsgiFunctionApp(app=api, http_auth_level=func.AuthLevel.ANONYMOUS)
 
 
 @app.function_name("nightly_recommendations")
@@ -29,6 +31,8 @@ async def nightly_recommendations(timer: func.TimerRequest) -> None:
 
 
 @app.function_name("background_tasks")
-@app.queue_trigger(arg_name="message", queue_name=TASK_QUEUE_NAME, connection="AzureWebJobsStorage")
+@app.queue_trigger(
+    arg_name="message", queue_name=TASK_QUEUE_NAME, connection="AzureWebJobsStorage"
+)
 async def background_tasks(message: func.QueueMessage) -> None:
     await handle_message(message.get_body(), runtime)

@@ -17,14 +17,17 @@ logger = logging.getLogger("app.cli")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m app", description="Job matching backend: local server and tools."
+        prog="python -m app",
+        description="Job matching backend: local server and tools.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",
         help="serve the API with the background worker and the nightly schedule",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address (default 127.0.0.1)"
+    )
     serve.add_argument("--port", type=int, default=7071, help="port (default 7071)")
     commands.add_parser("recommend", help="run one recommendation pass now, then exit")
     return parser
@@ -45,8 +48,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     background = [asyncio.create_task(run_scheduler(runtime, stop))]
     if isinstance(runtime.queue, LocalQueue):
         background.append(asyncio.create_task(run_worker(runtime.queue, runtime, stop)))
-    logger.info("server.starting", extra={"url": f"http://{host}:{port}/api/docs",
-                                          "storage_backend": settings.storage_backend})
+    logger.info(
+        "server.starting",
+        extra={
+            "url": f"http://{host}:{port}/api/docs",
+            "storage_backend": settings.storage_backend,
+        },
+    )
     try:
         await server.serve()
     finally:

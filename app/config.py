@@ -1,6 +1,7 @@
 """One settings object, read from the environment and validated once per process.
 
-Under Azure Functions the `Values` of `local.settings.json` (locally) and the app settings
+Under Azure Functions the `Values` of `local.settings.json` (locally) and the app
+settings
 (in Azure) arrive as environment variables, so the same names work everywhere.
 """
 
@@ -14,7 +15,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# NCRONTAB as the Functions timer trigger reads it: second minute hour day month weekday.
+# NCRONTAB as the Functions timer trigger reads it: second minute hour day month
+# weekday.
 _NCRONTAB_FIELD = re.compile(r"^[0-9A-Za-z*/,\-]+$")
 
 
@@ -67,7 +69,9 @@ class Settings(BaseSettings):
     def check_backend(self) -> None:
         """Fail early when the chosen backend lacks what it needs."""
         if self.storage_backend == "cosmos" and not self.cosmos_endpoint:
-            raise SettingsError("COSMOS_ENDPOINT is required when STORAGE_BACKEND=cosmos")
+            raise SettingsError(
+                "COSMOS_ENDPOINT is required when STORAGE_BACKEND=cosmos"
+            )
 
 
 def load_settings() -> Settings:

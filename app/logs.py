@@ -10,7 +10,9 @@ import logging
 
 # Attributes every LogRecord has; anything else on a record came from `extra`.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message", "asctime", "taskName",
+    "message",
+    "asctime",
+    "taskName",
 }
 
 
@@ -18,7 +20,9 @@ class EventFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         fields = " ".join(
-            f"{key}={value!r}" for key, value in vars(record).items() if key not in _STANDARD
+            f"{key}={value!r}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD
         )
         return f"{line} {fields}" if fields else line
 

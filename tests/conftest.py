@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh embedded store and queue per test, the API on top of them."""
+"""Shared fixtures: a fresh embedded store and queue per test, the API on top of
+them."""
 
 from __future__ import annotations
 

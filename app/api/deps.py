@@ -33,7 +33,11 @@ def get_settings(request: Request) -> Settings:
 
 def page_size(
     limit: Annotated[
-        int, Query(ge=1, description=f"Page size; values above {MAX_PAGE_SIZE} count as {MAX_PAGE_SIZE}.")
+        int,
+        Query(
+            ge=1,
+            description=f"Page size; at most {MAX_PAGE_SIZE} are returned.",
+        ),
     ] = 10,
 ) -> int:
     return min(limit, MAX_PAGE_SIZE)
@@ -45,10 +49,16 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 PageSize = Annotated[int, Depends(page_size)]
 Continuation = Annotated[
     str | None,
-    Query(max_length=2048, description="The token from the previous page's `continuation`."),
+    Query(
+        max_length=2048,
+        description="The token from the previous page's `continuation`.",
+    ),
 ]
 IfMatch = Annotated[
     str | None,
-    Header(alias="If-Match", max_length=128,
-           description="Apply only if the item's ETag is still this one (else 412)."),
+    Header(
+        alias="If-Match",
+        max_length=128,
+        description="Apply only if the item's ETag is still this one (else 412).",
+    ),
 ]

@@ -1,8 +1,10 @@
-"""One error body for every failure, and the guard that keeps a 500 free of internals."""
+"""One error body for every failure, and the guard that keeps a 500 free of
+internals."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -37,7 +39,7 @@ def error_response(
     code: str,
     message: str,
     details: list[ErrorDetail] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or []))
     return JSONResponse(
@@ -61,7 +63,9 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        ErrorDetail(field=_field_of(err.get("loc", ())), message=err.get("msg", "invalid"))
+        ErrorDetail(
+            field=_field_of(err.get("loc", ())), message=err.get("msg", "invalid")
+        )
         for err in exc.errors()
     ]
     fields = ", ".join(d.field for d in details if d.field) or "the request"
@@ -113,5 +117,7 @@ class UnhandledErrorMiddleware:
             )
             if started:
                 return
-            response = error_response(500, "internal_error", "An unexpected error occurred.")
+            response = error_response(
+                500, "internal_error", "An unexpected error occurred."
+            )
             await response(scope, receive, send)

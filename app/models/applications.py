@@ -9,10 +9,18 @@ from pydantic import BaseModel, model_validator
 from app.models.common import Identifier, LongText, RequestModel, StoredModel, Timestamp
 
 ApplicationStatus = Literal[
-    "submitted", "under_review", "interview", "offered", "hired", "rejected", "withdrawn"
+    "submitted",
+    "under_review",
+    "interview",
+    "offered",
+    "hired",
+    "rejected",
+    "withdrawn",
 ]
 
-OPEN_STATUSES: frozenset[str] = frozenset({"submitted", "under_review", "interview", "offered"})
+OPEN_STATUSES: frozenset[str] = frozenset(
+    {"submitted", "under_review", "interview", "offered"}
+)
 # The one forward path; rejected and withdrawn are reachable from every open status.
 NEXT_STATUS: dict[str, str] = {
     "submitted": "under_review",
@@ -21,7 +29,13 @@ NEXT_STATUS: dict[str, str] = {
     "offered": "hired",
 }
 ALL_STATUSES: tuple[str, ...] = (
-    "submitted", "under_review", "interview", "offered", "hired", "rejected", "withdrawn"
+    "submitted",
+    "under_review",
+    "interview",
+    "offered",
+    "hired",
+    "rejected",
+    "withdrawn",
 )
 
 

@@ -55,16 +55,24 @@ def _check_email(value: str) -> str:
 
 
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_check_email)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(_check_email),
 ]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Skill = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
+]
 Skills = Annotated[list[Skill], Field(max_length=50)]
 # Ids travel in URLs and Cosmos DB ids; they may not hold '/', '\\', '?' or '#'.
 Identifier = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
+    StringConstraints(
+        min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+    ),
 ]
 Years = Annotated[float, Field(ge=0, le=70)]
 
@@ -76,7 +84,8 @@ class RequestModel(BaseModel):
 
 
 class StoredModel(BaseModel):
-    """A stored document's shape; extra keys (the store's `_etag`, `_ts`) are dropped."""
+    """A stored document's shape; extra keys (the store's `_etag`, `_ts`) are
+    dropped."""
 
     model_config = ConfigDict(extra="ignore")
 

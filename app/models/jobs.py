@@ -19,7 +19,9 @@ from app.models.common import (
 )
 
 JobStatus = Literal["active", "closed"]
-EmploymentType = Literal["full_time", "part_time", "contract", "internship", "temporary"]
+EmploymentType = Literal[
+    "full_time", "part_time", "contract", "internship", "temporary"
+]
 Salary = int
 
 
@@ -73,7 +75,8 @@ class JobCreate(_JobFields):
 
 
 class JobUpdate(RequestModel):
-    """A partial change: only the fields sent are changed; `status: closed` closes it."""
+    """A partial change: only the fields sent are changed; `status: closed` closes
+    it."""
 
     company_name: ShortText | None = None
     title: ShortText | None = None
@@ -97,8 +100,15 @@ class JobUpdate(RequestModel):
     @model_validator(mode="after")
     def _required_stay_set(self) -> Self:
         # These may be changed but not removed: null is refused rather than stored.
-        for name in ("title", "skills", "remote", "min_experience", "employment_type",
-                     "status", "description"):
+        for name in (
+            "title",
+            "skills",
+            "remote",
+            "min_experience",
+            "employment_type",
+            "status",
+            "description",
+        ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self

@@ -6,7 +6,8 @@ from app.models.common import StoredModel, Timestamp
 
 
 class Recommendation(StoredModel):
-    """One recommended job (container `recommendations`, partition key `user_id`, id = job)."""
+    """One recommended job (container `recommendations`, partition key `user_id`, id =
+    job)."""
 
     id: str
     user_id: str

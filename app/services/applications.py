@@ -1,4 +1,5 @@
-"""Applications: submit, list, read, move along the status path, score in the background."""
+"""Applications: submit, list, read, move along the status path, score in the
+background."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ _ID_NAMESPACE = uuid.UUID("1b0d6f5e-3f0a-4c59-9a57-2f7e7f2f4a10")
 
 
 def application_id_for(*, user_id: str, job_id: str) -> str:
-    """One id per (candidate, job): a second application collides in the store itself."""
+    """One id per (candidate, job): a second application collides in the store
+    itself."""
     return uuid.uuid5(_ID_NAMESPACE, f"{user_id}\n{job_id}").hex
 
 
@@ -71,7 +73,9 @@ async def read_application_document(
     store: DocumentStore, *, user_id: str, application_id: str
 ) -> dict[str, Any]:
     try:
-        return await store.read(APPLICATIONS, partition_key=user_id, item_id=application_id)
+        return await store.read(
+            APPLICATIONS, partition_key=user_id, item_id=application_id
+        )
     except ItemNotFoundError:
         raise NotFoundError(f"Application {application_id!r} was not found.") from None
 
@@ -93,7 +97,10 @@ async def list_for_user(
 ) -> tuple[list[Application], str | None]:
     """A candidate's applications, newest first (one partition)."""
     page = await store.query(
-        APPLICATIONS, _NEWEST_FIRST, partition_key=user_id, limit=limit,
+        APPLICATIONS,
+        _NEWEST_FIRST,
+        partition_key=user_id,
+        limit=limit,
         continuation=continuation,
     )
     return [Application.model_validate(i) for i in page.items], page.continuation
@@ -141,8 +148,12 @@ async def change_status(
 
     try:
         stored = await modify_item(
-            store, APPLICATIONS, partition_key=user_id, item_id=application_id,
-            change=apply, if_match=if_match,
+            store,
+            APPLICATIONS,
+            partition_key=user_id,
+            item_id=application_id,
+            change=apply,
+            if_match=if_match,
         )
     except ItemNotFoundError:
         raise NotFoundError(f"Application {application_id!r} was not found.") from None
@@ -157,7 +168,9 @@ async def score_application(
     The score comes from the same scorer as recommendations, on the current profile and
     posting.
     """
-    current = await get_application(store, user_id=user_id, application_id=application_id)
+    current = await get_application(
+        store, user_id=user_id, application_id=application_id
+    )
     user = await get_user(store, user_id)
     job = await get_job(store, current.job_id)
     result = score_pair(candidate_from(user), job_from(job))

@@ -14,7 +14,9 @@ from app.models.users import User
 
 def candidate_from(user: User) -> CandidateFeatures:
     return candidate_features(
-        skills=user.skills, experience_years=user.experience_years, location=user.location
+        skills=user.skills,
+        experience_years=user.experience_years,
+        location=user.location,
     )
 
 

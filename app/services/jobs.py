@@ -51,7 +51,9 @@ class JobFilters:
         if self.skill:
             where.append(Filter("skill_keys", "contains", normalize_skill(self.skill)))
         if self.location:
-            where.append(Filter("location_key", "eq", normalize_location(self.location)))
+            where.append(
+                Filter("location_key", "eq", normalize_location(self.location))
+            )
         if self.status:
             where.append(Filter("status", "eq", self.status))
         # The experience range bounds the minimum experience a posting asks for.
@@ -149,7 +151,11 @@ async def update_job(
     company_id = _company_or_not_found(job_id)
     try:
         stored = await modify_item(
-            store, JOBS, partition_key=company_id, item_id=job_id, change=apply,
+            store,
+            JOBS,
+            partition_key=company_id,
+            item_id=job_id,
+            change=apply,
             if_match=if_match,
         )
     except ItemNotFoundError:
@@ -162,6 +168,8 @@ async def delete_job(
 ) -> None:
     company_id = _company_or_not_found(job_id)
     try:
-        await store.delete(JOBS, partition_key=company_id, item_id=job_id, etag=if_match)
+        await store.delete(
+            JOBS, partition_key=company_id, item_id=job_id, etag=if_match
+        )
     except ItemNotFoundError:
         raise NotFoundError(f"Job {job_id!r} was not found.") from None

@@ -1,4 +1,5 @@
-"""Recommendations: the stored top jobs per candidate, and the pass that computes them."""
+"""Recommendations: the stored top jobs per candidate, and the pass that computes
+them."""
 
 from __future__ import annotations
 
@@ -45,12 +46,16 @@ async def list_for_user(
 ) -> list[Recommendation]:
     """The stored recommendations of one candidate, best first (one partition)."""
     await get_user(store, user_id)
-    page = await store.query(RECOMMENDATIONS, _BEST_FIRST, partition_key=user_id, limit=limit)
+    page = await store.query(
+        RECOMMENDATIONS, _BEST_FIRST, partition_key=user_id, limit=limit
+    )
     return [Recommendation.model_validate(item) for item in page.items]
 
 
 async def load_active_jobs(store: DocumentStore) -> list[Job]:
-    return [Job.model_validate(doc) async for doc in store.query_all(JOBS, _ACTIVE_JOBS)]
+    return [
+        Job.model_validate(doc) async for doc in store.query_all(JOBS, _ACTIVE_JOBS)
+    ]
 
 
 async def applied_job_ids(store: DocumentStore, user_id: str) -> set[str]:
@@ -76,8 +81,15 @@ def _recommendation(user_id: str, job: Job, result: MatchResult) -> Recommendati
     )
 
 
-_COMPARED = ("company_id", "job_title", "score", "skill_match", "experience_match",
-             "location_compatible", "reasons")
+_COMPARED = (
+    "company_id",
+    "job_title",
+    "score",
+    "skill_match",
+    "experience_match",
+    "location_compatible",
+    "reasons",
+)
 
 
 def _unchanged(stored: dict[str, Any], fresh: dict[str, Any]) -> bool:
@@ -91,7 +103,9 @@ async def replace_recommendations(
     stats = PassStats(candidates=1)
     stored = {
         doc["job_id"]: doc
-        async for doc in store.query_all(RECOMMENDATIONS, Query(), partition_key=user_id)
+        async for doc in store.query_all(
+            RECOMMENDATIONS, Query(), partition_key=user_id
+        )
     }
     for recommendation in fresh:
         document = recommendation.model_dump(mode="json")
@@ -112,7 +126,8 @@ async def replace_recommendations(
 async def _exclusions(
     store: DocumentStore, users: Sequence[User], position: dict[str, int]
 ) -> dict[int, set[int]]:
-    """Per candidate (by position), the positions of the jobs they already applied to."""
+    """Per candidate (by position), the positions of the jobs they already applied
+    to."""
     exclude: dict[int, set[int]] = {}
     for i, user in enumerate(users):
         applied = await applied_job_ids(store, user.user_id)
@@ -130,14 +145,18 @@ async def _store_ranked(
     stats = PassStats()
     for user, candidate, best in zip(users, candidates, ranked, strict=True):
         fresh = [
-            _recommendation(user.user_id, jobs[j], score_pair(candidate, job_from(jobs[j])))
+            _recommendation(
+                user.user_id, jobs[j], score_pair(candidate, job_from(jobs[j]))
+            )
             for j, _ in best
         ]
         stats.add(await replace_recommendations(store, user.user_id, fresh))
     return stats
 
 
-async def recompute_for_user(store: DocumentStore, user_id: str, *, top_k: int) -> PassStats:
+async def recompute_for_user(
+    store: DocumentStore, user_id: str, *, top_k: int
+) -> PassStats:
     """Recompute one candidate's recommendations against every active job.
 
     One candidate is scored with the plain scorer: loading the batch engine would cost a

@@ -21,8 +21,9 @@ _MATCHING_FIELDS = frozenset({"skills", "experience_years", "location"})
 async def create_user(store: DocumentStore, queue: TaskQueue, data: UserCreate) -> User:
     now = utc_now()
     user_id = uuid.uuid4().hex
-    user = User(id=user_id, user_id=user_id, created_at=now, updated_at=now,
-                **data.model_dump())
+    user = User(
+        id=user_id, user_id=user_id, created_at=now, updated_at=now, **data.model_dump()
+    )
     stored = await store.create(USERS, user.model_dump(mode="json"))
     await queue.send(CandidateChanged(user_id=user_id))
     return User.model_validate(stored)
@@ -57,7 +58,11 @@ async def update_user(
 
     try:
         stored = await modify_item(
-            store, USERS, partition_key=user_id, item_id=user_id, change=apply,
+            store,
+            USERS,
+            partition_key=user_id,
+            item_id=user_id,
+            change=apply,
             if_match=if_match,
         )
     except ItemNotFoundError:

@@ -38,7 +38,8 @@ __all__ = [
 
 
 def open_store(settings: Settings) -> DocumentStore:
-    """Open the configured backend; each backend's modules are imported only when chosen."""
+    """Open the configured backend; each backend's modules are imported only when
+    chosen."""
     if settings.storage_backend == "cosmos":
         from app.storage.cosmos import CosmosStore
 

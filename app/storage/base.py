@@ -44,7 +44,8 @@ class StoreUnavailableError(ServiceUnavailableError):
 class Filter:
     """One condition on a top-level document field.
 
-    `contains` tests membership of `value` in an array field; `in` tests the field against
+    `contains` tests membership of `value` in an array field; `in` tests the field
+    against
     a list of values. A missing field never matches, except for `ne`.
     """
 
@@ -73,10 +74,12 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class ContainerSpec:
-    """How a container is laid out: one declaration for provisioning and the embedded store.
+    """How a container is laid out: one declaration for provisioning and the embedded
+    store.
 
     `indexing_policy` is in Cosmos DB's own JSON form so the same dict is used by the
-    `provision` command and the infrastructure template; the embedded backend derives its
+    `provision` command and the infrastructure template; the embedded backend derives
+    its
     indexes from the included paths.
     """
 
@@ -93,12 +96,15 @@ class ContainerSpec:
 class DocumentStore(Protocol):
     """Async document storage: one instance per process, shared by every trigger."""
 
-    async def read(self, container: str, *, partition_key: str, item_id: str) -> Document:
+    async def read(
+        self, container: str, *, partition_key: str, item_id: str
+    ) -> Document:
         """Return the item or raise ItemNotFoundError."""
         ...
 
     async def create(self, container: str, document: Document) -> Document:
-        """Insert a new item or raise ItemExistsError; returns it with `_etag` and `_ts`."""
+        """Insert a new item or raise ItemExistsError; returns it with `_etag` and
+        `_ts`."""
         ...
 
     async def upsert(self, container: str, document: Document) -> Document:
@@ -119,7 +125,8 @@ class DocumentStore(Protocol):
         item_id: str,
         etag: str | None = None,
     ) -> None:
-        """Delete an item or raise ItemNotFoundError (EtagMismatchError with a stale etag)."""
+        """Delete an item or raise ItemNotFoundError (EtagMismatchError with a stale
+        etag)."""
         ...
 
     async def query(
@@ -134,7 +141,8 @@ class DocumentStore(Protocol):
     ) -> Page:
         """One page of at most `limit` items; partition_key None means cross-partition.
 
-        `skip` drops that many leading items of the first page (the seed's `skip`); it is
+        `skip` drops that many leading items of the first page (the seed's `skip`); it
+        is
         ignored when a continuation token is given.
         """
         ...
@@ -165,7 +173,8 @@ class DocumentStore(Protocol):
         *,
         partition_key: str | None = None,
     ) -> float | None:
-        """Mean of a numeric field over the matching items that have it; None if none do."""
+        """Mean of a numeric field over the matching items that have it; None if none
+        do."""
         ...
 
     async def close(self) -> None: ...

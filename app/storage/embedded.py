@@ -1,8 +1,10 @@
 """The embedded backend: the document store in one SQLite file, zero setup.
 
-It keeps the Cosmos DB semantics the services rely on: items keyed by (partition key, id)
+It keeps the Cosmos DB semantics the services rely on: items keyed by
+(partition key, id)
 per container, a new `_etag` on every write with conditional replace and delete, opaque
-continuation tokens (keyset paging, so a page costs the same wherever it starts), and TTL
+continuation tokens (keyset paging, so a page costs the same wherever it starts), and
+TTL
 (per-container default, per-item `ttl` field, -1 for never). Indexes on the fields a
 container's indexing policy includes make filtered and sorted queries index seeks.
 
@@ -109,7 +111,9 @@ class EmbeddedStore:
     @staticmethod
     def _indexed_fields(spec: ContainerSpec) -> list[str]:
         paths = spec.indexing_policy.get("includedPaths", [])
-        fields = [m.group(1) for p in paths if (m := _SCALAR_INDEX_PATH.match(p["path"]))]
+        fields = [
+            m.group(1) for p in paths if (m := _SCALAR_INDEX_PATH.match(p["path"]))
+        ]
         for composite in spec.indexing_policy.get("compositeIndexes", []):
             fields.extend(entry["path"].lstrip("/") for entry in composite)
         return list(dict.fromkeys(fields))
@@ -128,8 +132,11 @@ class EmbeddedStore:
             )
         return pk, item_id
 
-    def _expiry(self, spec: ContainerSpec, document: Document, now: float) -> float | None:
-        # As in Cosmos DB, an item's own `ttl` counts only where the container has TTL on.
+    def _expiry(
+        self, spec: ContainerSpec, document: Document, now: float
+    ) -> float | None:
+        # As in Cosmos DB, an item's own `ttl` counts only where the container has TTL
+        # on.
         if spec.default_ttl is None:
             return None
         ttl = document.get("ttl", spec.default_ttl)
@@ -156,7 +163,9 @@ class EmbeddedStore:
 
     # Point operations -------------------------------------------------------------
 
-    async def read(self, container: str, *, partition_key: str, item_id: str) -> Document:
+    async def read(
+        self, container: str, *, partition_key: str, item_id: str
+    ) -> Document:
         table = _quote(self._spec(container).name)
         with self._lock:
             row = self._conn.execute(
@@ -185,8 +194,14 @@ class EmbeddedStore:
                 self._conn.execute(
                     f"INSERT INTO {table} (pk, id, etag, ts, expires_at, doc)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (pk, item_id, etag, ts, self._expiry(spec, document, now),
-                     self._body(document)),
+                    (
+                        pk,
+                        item_id,
+                        etag,
+                        ts,
+                        self._expiry(spec, document, now),
+                        self._body(document),
+                    ),
                 )
                 self._conn.execute("COMMIT")
             except sqlite3.IntegrityError:
@@ -209,8 +224,14 @@ class EmbeddedStore:
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pk, id) DO UPDATE SET"
                 " etag = excluded.etag, ts = excluded.ts,"
                 " expires_at = excluded.expires_at, doc = excluded.doc",
-                (pk, item_id, etag, ts, self._expiry(spec, document, now),
-                 self._body(document)),
+                (
+                    pk,
+                    item_id,
+                    etag,
+                    ts,
+                    self._expiry(spec, document, now),
+                    self._body(document),
+                ),
             )
         return {**document, "_etag": etag, "_ts": ts}
 
@@ -223,8 +244,13 @@ class EmbeddedStore:
         new_etag, ts = self._new_etag(), int(now)
         condition = "" if etag is None else " AND etag = ?"
         params: tuple[Any, ...] = (
-            new_etag, ts, self._expiry(spec, document, now), self._body(document),
-            pk, item_id, now,
+            new_etag,
+            ts,
+            self._expiry(spec, document, now),
+            self._body(document),
+            pk,
+            item_id,
+            now,
         ) + (() if etag is None else (etag,))
         with self._lock:
             updated = self._conn.execute(
@@ -338,7 +364,9 @@ class EmbeddedStore:
         )
         # One row more than asked tells whether another page exists.
         with self._lock:
-            rows = self._conn.execute(sql, (*params, limit + 1, max(skip, 0))).fetchall()
+            rows = self._conn.execute(
+                sql, (*params, limit + 1, max(skip, 0))
+            ).fetchall()
         has_more = len(rows) > limit
         rows = rows[:limit]
         items = [self._row_to_doc(row[:3]) for row in rows]
@@ -384,7 +412,8 @@ class EmbeddedStore:
         clauses, params = self._where(where, partition_key, time.time())
         with self._lock:
             (total,) = self._conn.execute(
-                f"SELECT COUNT(*) FROM {_quote(spec.name)} WHERE {' AND '.join(clauses)}",
+                f"SELECT COUNT(*) FROM {_quote(spec.name)}"
+                f" WHERE {' AND '.join(clauses)}",
                 params,
             ).fetchone()
         return int(total)

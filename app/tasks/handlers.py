@@ -1,4 +1,5 @@
-"""What each queue message does. Every handler may run more than once for one message."""
+"""What each queue message does. Every handler may run more than once for one
+message."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ async def handle_message(body: str | bytes, runtime: Runtime) -> None:
             )
             logger.info(
                 "tasks.candidate.recomputed",
-                extra={"user_id": message.user_id, "written": stats.written,
-                       "deleted": stats.deleted},
+                extra={
+                    "user_id": message.user_id,
+                    "written": stats.written,
+                    "deleted": stats.deleted,
+                },
             )

@@ -31,7 +31,9 @@ class CandidateChanged(_Message):
     user_id: str
 
 
-TaskMessage = Annotated[ApplicationSubmitted | CandidateChanged, Field(discriminator="type")]
+TaskMessage = Annotated[
+    ApplicationSubmitted | CandidateChanged, Field(discriminator="type")
+]
 
 _ADAPTER: TypeAdapter[TaskMessage] = TypeAdapter(TaskMessage)
 

@@ -1,7 +1,8 @@
 """Task queues: the interface the services send through, and the local durable queue.
 
 The local queue keeps messages in a SQLite file, so they survive a restart, and follows
-the Azure Storage queue rules the Functions host applies: a received message is hidden for
+the Azure Storage queue rules the Functions host applies: a received message is hidden
+for
 a visibility timeout, is delivered again if not deleted in time, and after
 `max_dequeue_count` deliveries moves to the poison list instead.
 """
@@ -75,7 +76,8 @@ class LocalQueue:
         )
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS poison (message_id TEXT PRIMARY KEY,"
-            " body TEXT NOT NULL, dequeue_count INTEGER NOT NULL, failed_at REAL NOT NULL)"
+            " body TEXT NOT NULL, dequeue_count INTEGER NOT NULL,"
+            " failed_at REAL NOT NULL)"
         )
 
     async def send(self, message: ApplicationSubmitted | CandidateChanged) -> None:
@@ -125,8 +127,12 @@ class LocalQueue:
                     self._conn.execute(
                         "UPDATE messages SET visible_at = ?, dequeue_count = ?,"
                         " pop_receipt = ? WHERE message_id = ?",
-                        (now + self.visibility_timeout, dequeue_count + 1, receipt,
-                         message_id),
+                        (
+                            now + self.visibility_timeout,
+                            dequeue_count + 1,
+                            receipt,
+                            message_id,
+                        ),
                     )
                     self._conn.execute("COMMIT")
                 except BaseException:
@@ -135,7 +141,8 @@ class LocalQueue:
             return ReceivedMessage(message_id, receipt, body, dequeue_count + 1)
 
     def delete(self, received: ReceivedMessage) -> None:
-        """Remove a processed message, unless it was redelivered to someone else since."""
+        """Remove a processed message, unless it was redelivered to someone else
+        since."""
         with self._lock:
             self._conn.execute(
                 "DELETE FROM messages WHERE message_id = ? AND pop_receipt = ?",

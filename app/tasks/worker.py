@@ -1,12 +1,14 @@
 """The in-process worker and scheduler of the local server.
 
-They run the same handlers as the Function App's queue and timer triggers, under the same
+They run the same handlers as the Function App's queue and timer triggers, under the
+same
 delivery rules, so local runs behave like Azure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -37,8 +39,10 @@ async def process_one(queue: LocalQueue, runtime: Runtime) -> ReceivedMessage | 
         # Swallowed here on purpose: the queue delivers it again, then poisons it.
         logger.exception(
             "tasks.failed",
-            extra={"message_id": received.message_id,
-                   "dequeue_count": received.dequeue_count},
+            extra={
+                "message_id": received.message_id,
+                "dequeue_count": received.dequeue_count,
+            },
         )
         queue.release(received, delay=retry_delay(received.dequeue_count))
     else:
@@ -57,10 +61,8 @@ async def drain(queue: LocalQueue, runtime: Runtime) -> int:
 async def run_worker(queue: LocalQueue, runtime: Runtime, stop: asyncio.Event) -> None:
     while not stop.is_set():
         if await process_one(queue, runtime) is None:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=_IDLE_POLL_SECONDS)
-            except TimeoutError:
-                pass
 
 
 async def run_pass(runtime: Runtime) -> None:
@@ -70,13 +72,18 @@ async def run_pass(runtime: Runtime) -> None:
     )
     logger.info(
         "recommendations.pass.done",
-        extra={"candidates": stats.candidates, "jobs": stats.jobs,
-               "written": stats.written, "deleted": stats.deleted},
+        extra={
+            "candidates": stats.candidates,
+            "jobs": stats.jobs,
+            "written": stats.written,
+            "deleted": stats.deleted,
+        },
     )
 
 
 async def run_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Fire the recommendation pass on RECOMMENDATION_SCHEDULE (six-field NCRONTAB, UTC)."""
+    """Fire the recommendation pass on RECOMMENDATION_SCHEDULE (six-field NCRONTAB,
+    UTC)."""
     from croniter import croniter
 
     schedule = croniter(

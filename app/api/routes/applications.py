@@ -4,7 +4,11 @@ from fastapi import APIRouter, Response, status
 
 from app.api.deps import Continuation, IfMatch, PageSize, QueueDep, StoreDep
 from app.api.responses import errors
-from app.models.applications import ApplicationCreate, ApplicationRead, ApplicationStatusChange
+from app.models.applications import (
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationStatusChange,
+)
 from app.models.common import Envelope, ListEnvelope
 from app.services import applications as application_service
 from app.services import users as user_service
@@ -32,7 +36,9 @@ async def submit_application(
 
 
 @router.get(
-    "/{user_id}", responses=errors(404), summary="A candidate's applications, newest first"
+    "/{user_id}",
+    responses=errors(404),
+    summary="A candidate's applications, newest first",
 )
 async def list_user_applications(
     user_id: str, store: StoreDep, limit: PageSize, continuation: Continuation = None
@@ -77,7 +83,10 @@ async def change_application_status(
     if_match: IfMatch = None,
 ) -> Envelope[ApplicationRead]:
     application, etag = await application_service.change_status(
-        store, user_id=user_id, application_id=application_id, change=body,
+        store,
+        user_id=user_id,
+        application_id=application_id,
+        change=body,
         if_match=if_match,
     )
     response.headers["ETag"] = etag

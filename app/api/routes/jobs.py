@@ -34,7 +34,14 @@ async def list_jobs(
     store: StoreDep,
     limit: PageSize,
     continuation: Continuation = None,
-    skip: Annotated[int, Query(ge=0, le=10_000, description="Items to skip (seed clients); prefer `continuation`.")] = 0,
+    skip: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=10_000,
+            description="Items to skip (seed clients); prefer `continuation`.",
+        ),
+    ] = 0,
     skill: Annotated[str | None, Query(max_length=60)] = None,
     location: Annotated[str | None, Query(max_length=200)] = None,
     company_id: Annotated[str | None, Query(max_length=128)] = None,
@@ -58,7 +65,9 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", responses=errors(404), summary="Read a job")
-async def get_job(job_id: str, store: StoreDep, response: Response) -> Envelope[JobRead]:
+async def get_job(
+    job_id: str, store: StoreDep, response: Response
+) -> Envelope[JobRead]:
     document = await job_service.read_job_document(store, job_id)
     response.headers["ETag"] = document["_etag"]
     return Envelope(data=JobRead.model_validate(document))
@@ -70,7 +79,11 @@ async def get_job(job_id: str, store: StoreDep, response: Response) -> Envelope[
     summary="Change or close a job",
 )
 async def update_job(
-    job_id: str, body: JobUpdate, store: StoreDep, response: Response, if_match: IfMatch = None
+    job_id: str,
+    body: JobUpdate,
+    store: StoreDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> Envelope[JobRead]:
     job, etag = await job_service.update_job(store, job_id, body, if_match=if_match)
     response.headers["ETag"] = etag

@@ -12,7 +12,9 @@ router = APIRouter(prefix="/users", tags=["candidates"])
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=errors(422),
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(422),
     summary="Create a candidate profile",
 )
 async def create_user(
@@ -24,7 +26,9 @@ async def create_user(
 
 
 @router.get("/{user_id}", responses=errors(404), summary="Read a candidate profile")
-async def get_user(user_id: str, store: StoreDep, response: Response) -> Envelope[UserRead]:
+async def get_user(
+    user_id: str, store: StoreDep, response: Response
+) -> Envelope[UserRead]:
     document = await user_service.read_user_document(store, user_id)
     response.headers["ETag"] = document["_etag"]
     return Envelope(data=UserRead.model_validate(document))
