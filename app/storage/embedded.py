@@ -93,6 +93,7 @@ class EmbeddedStore:
         self._conn.execute("PRAGMA synchronous=FULL")
         for spec in self._specs.values():
             self._create_table(spec)
+        self.purge_expired()
 
     def _create_table(self, spec: ContainerSpec) -> None:
         table = _quote(spec.name)
