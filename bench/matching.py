@@ -30,10 +30,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.matching import (  # noqa: E402
+from app.matching import (
     CandidateFeatures,
     JobFeatures,
     JobIndex,
@@ -52,10 +53,10 @@ SKILL_NAMES = [f"skill{rank:04d}" for rank in range(VOCABULARY_SIZE)]
 CITY_NAMES = [f"city{rank:03d}" for rank in range(CITY_COUNT)]
 
 
-def zipf_weights(size: int, exponent: float) -> np.ndarray:
+def zipf_weights(size: int, exponent: float) -> npt.NDArray[np.float64]:
     """Probability of each rank under a Zipf law, most popular first."""
     weights = 1.0 / np.arange(1, size + 1, dtype=np.float64) ** exponent
-    return weights / weights.sum()
+    return np.asarray(weights / weights.sum(), np.float64)
 
 
 def draw_skill_sets(
@@ -77,10 +78,10 @@ def draw_skill_sets(
     return sets
 
 
-_WEIGHTS: dict[float, np.ndarray] = {}
+_WEIGHTS: dict[float, npt.NDArray[np.float64]] = {}
 
 
-def weights(zipf: float) -> np.ndarray:
+def weights(zipf: float) -> npt.NDArray[np.float64]:
     if zipf not in _WEIGHTS:
         _WEIGHTS[zipf] = zipf_weights(VOCABULARY_SIZE, zipf)
     return _WEIGHTS[zipf]
@@ -94,7 +95,7 @@ def make_jobs(count: int, *, seed: int, zipf: float) -> list[JobFeatures]:
     min_years = rng.choice(
         [0, 1, 2, 3, 4, 5, 7, 10],
         size=count,
-        p=[8, 12, 16, 18, 14, 14, 10, 8] / np.float64(100),
+        p=np.array([8, 12, 16, 18, 14, 14, 10, 8]) / 100,
     )
     spans = rng.choice([2, 3, 4, 5, 8], size=count)
     open_ended = rng.random(count) < OPEN_ENDED_JOB_SHARE

@@ -24,9 +24,10 @@ Because Zipf-popular skills are rarely a job's rarest skill, the first levels ar
 
 import math
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numba
 import numpy as np
@@ -51,6 +52,9 @@ _score_tenths = numba.njit(nogil=True)(scoring.score_tenths)
 Int32Array = npt.NDArray[np.int32]
 Int64Array = npt.NDArray[np.int64]
 Float64Array = npt.NDArray[np.float64]
+# Skill row pointers, skill ids (rarest first), min and max years (inf when open),
+# location group: what scoring one job needs, passed to the kernel as one tuple.
+_JobArrays = tuple[Int64Array, Int32Array, Float64Array, Float64Array, Int32Array]
 
 
 @numba.njit(nogil=True, inline="always")
@@ -59,20 +63,18 @@ def _score_job(
     in_candidate: npt.NDArray[np.bool_],
     years: float,
     candidate_group: int,
-    job_ptr: Int64Array,
-    job_skills: Int32Array,
-    job_min: Float64Array,
-    job_max: Float64Array,
-    job_group: Int32Array,
+    jobs: _JobArrays,
 ) -> int:
+    """Score in tenths; the same arithmetic as ``scoring.score_pair``."""
+    job_ptr, job_skills, job_min, job_max, job_group = jobs
     overlap = 0
     for p in range(job_ptr[job], job_ptr[job + 1]):
         if in_candidate[job_skills[p]]:
             overlap += 1
     skill = _skill_match(overlap, job_ptr[job + 1] - job_ptr[job])
     experience = _experience_match(years, job_min[job], job_max[job])
-    group = job_group[job]
-    compatible = group == _REMOTE_GROUP or group == candidate_group
+    remote = job_group[job] == _REMOTE_GROUP
+    compatible = remote or job_group[job] == candidate_group
     return _score_tenths(skill, experience, 1.0 if compatible else 0.0)
 
 
@@ -116,11 +118,7 @@ def _top_k_block(
     cand_group: Int32Array,
     exclude_ptr: Int64Array,
     exclude_jobs: Int64Array,
-    job_ptr: Int64Array,
-    job_skills: Int32Array,
-    job_min: Float64Array,
-    job_max: Float64Array,
-    job_group: Int32Array,
+    jobs: _JobArrays,
     skill_free_jobs: Int64Array,
     group_job_ptr: Int64Array,
     group_jobs_all: Int64Array,
@@ -141,7 +139,8 @@ def _top_k_block(
     out_count: Int64Array,
 ) -> None:
     """Top-k of candidates ``first..stop-1``, written to their rows of ``out_*``."""
-    n_jobs = job_min.shape[0]
+    job_group = jobs[4]
+    n_jobs = job_group.shape[0]
     k = out_jobs.shape[1]
     n_levels = ub_compatible.shape[0]
     seen = np.zeros(n_jobs, np.int32)
@@ -169,10 +168,7 @@ def _top_k_block(
         for job in skill_free_jobs:
             if seen[job] != mark:
                 seen[job] = mark
-                tenths = _score_job(
-                    job, in_candidate, years, home,
-                    job_ptr, job_skills, job_min, job_max, job_group,
-                )  # fmt: skip
+                tenths = _score_job(job, in_candidate, years, home, jobs)
                 count = _offer(best_tenths, best_jobs, count, tenths, job)
 
         # Cursors into the posting lists of the candidate's skills: compatible
@@ -209,10 +205,7 @@ def _top_k_block(
                     cur += 1
                     if seen[job] != mark:
                         seen[job] = mark
-                        tenths = _score_job(
-                            job, in_candidate, years, home,
-                            job_ptr, job_skills, job_min, job_max, job_group,
-                        )  # fmt: skip
+                        tenths = _score_job(job, in_candidate, years, home, jobs)
                         count = _offer(best_tenths, best_jobs, count, tenths, job)
                 near_cur[q] = cur
             if far_open and count == k and ub_incompatible[level] < best_tenths[k - 1]:
@@ -228,10 +221,7 @@ def _top_k_block(
                     # Home-city jobs are walked in the near lists, with their bound.
                     if job_group[job] != home and seen[job] != mark:
                         seen[job] = mark
-                        tenths = _score_job(
-                            job, in_candidate, years, home,
-                            job_ptr, job_skills, job_min, job_max, job_group,
-                        )  # fmt: skip
+                        tenths = _score_job(job, in_candidate, years, home, jobs)
                         count = _offer(best_tenths, best_jobs, count, tenths, job)
                 far_cur[q] = cur
 
@@ -248,10 +238,7 @@ def _top_k_block(
                 for job in range(n_jobs):
                     if seen[job] != mark:
                         seen[job] = mark
-                        tenths = _score_job(
-                            job, in_candidate, years, home,
-                            job_ptr, job_skills, job_min, job_max, job_group,
-                        )  # fmt: skip
+                        tenths = _score_job(job, in_candidate, years, home, jobs)
                         count = _offer(best_tenths, best_jobs, count, tenths, job)
             elif scan_near:
                 for which in range(2):
@@ -262,10 +249,7 @@ def _top_k_block(
                         job = group_jobs_all[p]
                         if seen[job] != mark:
                             seen[job] = mark
-                            tenths = _score_job(
-                                job, in_candidate, years, home,
-                                job_ptr, job_skills, job_min, job_max, job_group,
-                            )  # fmt: skip
+                            tenths = _score_job(job, in_candidate, years, home, jobs)
                             count = _offer(best_tenths, best_jobs, count, tenths, job)
 
         for p in range(cand_ptr[c], cand_ptr[c + 1]):
@@ -276,6 +260,11 @@ def _top_k_block(
             out_tenths[c, slot] = best_tenths[slot]
 
 
+# Numba types the kernel's call with its exact parameters; the arguments are spread
+# from the two dataclasses below, which mypy cannot count.
+_run_block: Callable[..., None] = _top_k_block
+
+
 @dataclass(frozen=True, slots=True)
 class _EncodedCandidates:
     ptr: Int64Array
@@ -284,6 +273,34 @@ class _EncodedCandidates:
     group: Int32Array
     exclude_ptr: Int64Array
     exclude_jobs: Int64Array
+
+    def kernel_args(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, field.name) for field in fields(self))
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexArrays:
+    """What the kernel reads about the jobs, in the kernel's argument order."""
+
+    jobs: _JobArrays
+    skill_free_jobs: Int64Array
+    group_job_ptr: Int64Array
+    group_jobs_all: Int64Array
+    global_ptr: Int64Array
+    global_jobs: Int64Array
+    global_levels: Int32Array
+    group_keys: Int64Array
+    group_key_ptr: Int64Array
+    group_jobs: Int64Array
+    group_levels: Int32Array
+    n_skills: int
+    ub_compatible: Int64Array
+    ub_incompatible: Int64Array
+    ub_no_overlap_compatible: int
+    ub_no_overlap_incompatible: int
+
+    def kernel_args(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, field.name) for field in fields(self))
 
 
 def _csr(keys: Int64Array, n_keys: int) -> Int64Array:
@@ -301,19 +318,17 @@ class JobIndex:
         *,
         skill_ids: dict[str, int],
         group_ids: dict[str, int],
-        arrays: dict[str, npt.NDArray[np.generic]],
-        ub_no_overlap: tuple[int, int],
+        arrays: "_IndexArrays",
         workers: int,
     ) -> None:
         self._skill_ids = skill_ids
         self._group_ids = group_ids
         self._arrays = arrays
-        self._ub_no_overlap = ub_no_overlap
         self._workers = workers
 
     @property
     def job_count(self) -> int:
-        return int(self._arrays["job_min"].shape[0])
+        return int(self._arrays.jobs[4].shape[0])
 
     @classmethod
     def build(
@@ -387,33 +402,28 @@ class JobIndex:
         grouped = grouped[np.argsort(job_group[grouped], kind="stable")]
         group_job_ptr = _csr(job_group[grouped].astype(np.int64), n_groups)
 
-        arrays: dict[str, npt.NDArray[np.generic]] = {
-            "job_ptr": job_ptr,
-            "job_skills": job_skills,
-            "job_min": job_min,
-            "job_max": job_max,
-            "job_group": job_group,
-            "skill_free_jobs": np.flatnonzero(sizes == 0).astype(np.int64),
-            "group_job_ptr": group_job_ptr,
-            "group_jobs_all": grouped.astype(np.int64),
-            "global_ptr": global_ptr,
-            "global_jobs": global_jobs,
-            "global_levels": global_levels,
-            "group_keys": group_keys.astype(np.int64),
-            "group_key_ptr": group_key_ptr,
-            "group_jobs": group_jobs,
-            "group_levels": group_levels,
-            "ub_compatible": ub_compatible,
-            "ub_incompatible": ub_incompatible,
-        }
+        arrays = _IndexArrays(
+            jobs=(job_ptr, job_skills, job_min, job_max, job_group),
+            skill_free_jobs=np.flatnonzero(sizes == 0).astype(np.int64),
+            group_job_ptr=group_job_ptr,
+            group_jobs_all=grouped.astype(np.int64),
+            global_ptr=global_ptr,
+            global_jobs=global_jobs,
+            global_levels=global_levels,
+            group_keys=group_keys.astype(np.int64),
+            group_key_ptr=group_key_ptr,
+            group_jobs=group_jobs,
+            group_levels=group_levels,
+            n_skills=n_skills,
+            ub_compatible=ub_compatible,
+            ub_incompatible=ub_incompatible,
+            ub_no_overlap_compatible=scoring.score_tenths(0.0, 1.0, 1.0),
+            ub_no_overlap_incompatible=scoring.score_tenths(0.0, 1.0, 0.0),
+        )
         return cls(
             skill_ids=skill_ids,
             group_ids=group_ids,
             arrays=arrays,
-            ub_no_overlap=(
-                scoring.score_tenths(0.0, 1.0, 1.0),
-                scoring.score_tenths(0.0, 1.0, 0.0),
-            ),
             workers=workers or os.cpu_count() or 1,
         )
 
@@ -492,24 +502,19 @@ class JobIndex:
         out_jobs = np.zeros((n, k), np.int64)
         out_tenths = np.zeros((n, k), np.int64)
         out_count = np.zeros(n, np.int64)
-        a = self._arrays
         n_blocks = max(1, min(n, self._workers * _BLOCKS_PER_WORKER))
         bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
 
         def run(first: int, stop: int) -> None:
-            _top_k_block(
-                first, stop,
-                encoded.ptr, encoded.skills, encoded.years, encoded.group,
-                encoded.exclude_ptr, encoded.exclude_jobs,
-                a["job_ptr"], a["job_skills"], a["job_min"], a["job_max"],
-                a["job_group"], a["skill_free_jobs"], a["group_job_ptr"],
-                a["group_jobs_all"], a["global_ptr"], a["global_jobs"],
-                a["global_levels"], a["group_keys"], a["group_key_ptr"],
-                a["group_jobs"], a["group_levels"], len(self._skill_ids) or 1,
-                a["ub_compatible"], a["ub_incompatible"],
-                self._ub_no_overlap[0], self._ub_no_overlap[1],
-                out_jobs, out_tenths, out_count,
-            )  # fmt: skip
+            _run_block(
+                first,
+                stop,
+                *encoded.kernel_args(),
+                *self._arrays.kernel_args(),
+                out_jobs,
+                out_tenths,
+                out_count,
+            )
 
         futures = [
             pool.submit(run, int(bounds[b]), int(bounds[b + 1]))
