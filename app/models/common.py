@@ -133,4 +133,3 @@ class ErrorBody(BaseModel):
 
     status: Literal["error"] = "error"
     error: ErrorInfo
-
