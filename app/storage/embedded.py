@@ -314,7 +314,9 @@ class EmbeddedStore:
                 clauses.append(f"{expr} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
             else:
-                clauses.append(f"{expr} {_COMPARISONS[condition.op]} ?")
+                # A missing field matches `ne` (base.Filter); SQL's NULL != x does not.
+                null_ok = f"{expr} IS NULL OR " if condition.op == "ne" else ""
+                clauses.append(f"({null_ok}{expr} {_COMPARISONS[condition.op]} ?)")
                 params.append(_sql_value(condition.value))
         return clauses, params
 
