@@ -1,4 +1,4 @@
-"""The command line: `python -m app serve | recommend`."""
+"""The command line: `python -m app serve | recommend | provision`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=7071, help="port (default 7071)")
     commands.add_parser("recommend", help="run one recommendation pass now, then exit")
+    commands.add_parser(
+        "provision",
+        help="create the Cosmos DB database and containers (idempotent)",
+        description="Create COSMOS_DATABASE and its containers with their partition"
+        " keys, default TTL and indexing policies; safe to run again. Needs COSMOS_KEY"
+        " (or an emulator): a managed identity cannot create databases or containers,"
+        " which in Azure come from the infrastructure template.",
+    )
     return parser
 
 
@@ -73,6 +81,13 @@ async def _recommend(settings: Settings) -> None:
         await runtime.aclose()
 
 
+async def _provision(settings: Settings) -> None:
+    from app.storage import CONTAINERS
+    from app.storage.cosmos import provision
+
+    await provision(settings, CONTAINERS.values())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -85,4 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_serve(settings, args.host, args.port))
     elif args.command == "recommend":
         asyncio.run(_recommend(settings))
+    elif args.command == "provision":
+        if not settings.cosmos_endpoint:
+            print("error: provision needs COSMOS_ENDPOINT", file=sys.stderr)
+            return 2
+        asyncio.run(_provision(settings))
     return 0

@@ -14,6 +14,8 @@ from app.config import Settings
 from app.runtime import Runtime
 from app.tasks.queue import LocalQueue
 
+pytest_plugins = ["tests.queue_support", "tests.mail_support"]
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -21,12 +23,27 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        storage_backend="embedded",
-        embedded_store_path=tmp_path / "store.sqlite3",
-        local_queue_path=tmp_path / "queue.sqlite3",
-        api_key=None,
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Embedded by default; TEST_STORAGE_BACKEND=cosmos gives each test its own
+    freshly provisioned Cosmos DB database (tests/cosmos_support.py)."""
+    from tests.cosmos_support import fresh_cosmos_settings, storage_backend_under_test
+
+    if storage_backend_under_test() == "cosmos":
+        settings = fresh_cosmos_settings(request, tmp_path)
+    else:
+        settings = Settings(
+            storage_backend="embedded",
+            embedded_store_path=tmp_path / "store.sqlite3",
+        )
+    # Everything a test writes stays in its own folder.
+    return settings.model_copy(
+        update={
+            "local_queue_path": tmp_path / "queue.sqlite3",
+            "email_outbox_path": tmp_path / "outbox",
+            "task_queue": "local",
+            "email_backend": "file",
+            "api_key": None,
+        }
     )
 
 

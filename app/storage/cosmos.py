@@ -63,6 +63,9 @@ if TYPE_CHECKING:
     from app.config import Settings
 
 logger = logging.getLogger(__name__)
+# The SDK logs every request and response at INFO: under Functions that floods
+# Application Insights. It gets a logger of its own, quiet unless lowered on purpose.
+_sdk_http_logger = logging.getLogger(f"{__name__}.http")
 
 # The SDK's throttling defaults (9 attempts, up to 30 s of waiting) would hold an HTTP
 # caller for half a minute; after ~10 s a 503 with Retry-After serves it better, and
@@ -251,7 +254,10 @@ def _new_client(
         retry_throttle_total=_THROTTLE_RETRIES,
         retry_throttle_backoff_max=_THROTTLE_WAIT_MAX_SECONDS,
         raw_response_hook=_record_response,
+        logger=_sdk_http_logger,
     )
+    if _sdk_http_logger.level == logging.NOTSET:
+        _sdk_http_logger.setLevel(logging.WARNING)
     return client, token_credential
 
 
