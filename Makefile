@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format clean
+NODE_STAMP := node_modules/.package-lock.json
+
+.PHONY: install run test test-cosmos lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,13 +14,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The emulators the tests run against: Azurite (queues) and @vercel/cosmosdb-server.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 install: $(STAMP)
 
 run: install
 	$(BIN)/python -m app serve
 
-test: install
+test: install $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+# The API, trigger and task tests again, end to end on the Cosmos DB emulator.
+test-cosmos: install $(NODE_STAMP)
+	TEST_STORAGE_BACKEND=cosmos $(BIN)/python -m pytest tests/api tests/tasks \
+		tests/test_function_app.py tests/test_notifications.py tests/test_logging.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -30,4 +41,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .data .pytest_cache .mypy_cache .ruff_cache

@@ -7,11 +7,13 @@ import azure.functions as func
 
 from app.api import create_app
 from app.config import load_settings
+from app.logs import install_correlation
 from app.runtime import Runtime, set_process_runtime
-from app.tasks.handlers import handle_message
+from app.tasks.handlers import handle_message, handle_poison
 from app.tasks.messages import TASK_QUEUE_NAME
 from app.tasks.worker import run_pass
 
+install_correlation()
 # Read once at start: a bad setting stops the app here with a message naming it.
 runtime = set_process_runtime(Runtime(load_settings()))
 
@@ -35,4 +37,21 @@ async def nightly_recommendations(timer: func.TimerRequest) -> None:
     arg_name="message", queue_name=TASK_QUEUE_NAME, connection="AzureWebJobsStorage"
 )
 async def background_tasks(message: func.QueueMessage) -> None:
-    await handle_message(message.get_body(), runtime)
+    await handle_message(message.get_body(), runtime, message_id=message.id)
+
+
+@app.function_name("poison_tasks")
+@app.queue_trigger(
+    arg_name="message",
+    queue_name=f"{TASK_QUEUE_NAME}-poison",
+    connection="AzureWebJobsStorage",
+)
+async def poison_tasks(message: func.QueueMessage) -> None:
+    # Azure deletes poison messages after 7 days; the store keeps them for an admin.
+    await handle_poison(
+        queue_name=f"{TASK_QUEUE_NAME}-poison",
+        message_id=message.id or "",
+        body=message.get_body().decode(),
+        dequeue_count=message.dequeue_count or 0,
+        runtime=runtime,
+    )

@@ -36,6 +36,24 @@ class Settings(BaseSettings):
     cosmos_database: str = "job-db"
     cosmos_verify_tls: bool = True
 
+    # Background work: "auto" picks the Azure Storage queue under the Functions host
+    # (FUNCTIONS_WORKER_RUNTIME is set there) and the local durable queue elsewhere.
+    task_queue: Literal["auto", "local", "azure"] = "auto"
+    functions_worker_runtime: str | None = None
+    azurewebjobsstorage: SecretStr | None = None
+    azurewebjobsstorage__queueserviceuri: str | None = None
+
+    email_backend: Literal["file", "smtp", "acs"] = "file"
+    email_sender: str = "no-reply@jobmatch.local"
+    email_outbox_path: Path = Path(".data/outbox")
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    acs_endpoint: str | None = None
+    acs_connection_string: SecretStr | None = None
+
     api_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     debug: bool = False
@@ -66,11 +84,31 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @property
+    def uses_azure_queue(self) -> bool:
+        if self.task_queue == "auto":
+            return self.functions_worker_runtime is not None
+        return self.task_queue == "azure"
+
     def check_backend(self) -> None:
-        """Fail early when the chosen backend lacks what it needs."""
+        """Fail early when a chosen backend lacks what it needs."""
         if self.storage_backend == "cosmos" and not self.cosmos_endpoint:
             raise SettingsError(
                 "COSMOS_ENDPOINT is required when STORAGE_BACKEND=cosmos"
+            )
+        if self.uses_azure_queue and not (
+            self.azurewebjobsstorage or self.azurewebjobsstorage__queueserviceuri
+        ):
+            raise SettingsError(
+                "AzureWebJobsStorage (or AzureWebJobsStorage__queueServiceUri) is"
+                " required for the Azure Storage task queue"
+            )
+        if self.email_backend == "acs" and not (
+            self.acs_endpoint or self.acs_connection_string
+        ):
+            raise SettingsError(
+                "ACS_ENDPOINT or ACS_CONNECTION_STRING is required"
+                " when EMAIL_BACKEND=acs"
             )
 
 

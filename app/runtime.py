@@ -8,7 +8,9 @@ it.
 from __future__ import annotations
 
 from app.config import Settings, get_settings
+from app.notifications import EmailSender, open_sender
 from app.storage import DocumentStore, open_store
+from app.tasks.messages import TASK_QUEUE_NAME
 from app.tasks.queue import LocalQueue, TaskQueue
 
 
@@ -21,10 +23,12 @@ class Runtime:
         *,
         store: DocumentStore | None = None,
         queue: TaskQueue | None = None,
+        email: EmailSender | None = None,
     ):
         self._settings = settings
         self._store = store
         self._queue = queue
+        self._email = email
 
     @property
     def settings(self) -> Settings:
@@ -41,8 +45,21 @@ class Runtime:
     @property
     def queue(self) -> TaskQueue:
         if self._queue is None:
-            self._queue = LocalQueue(self.settings.local_queue_path)
+            if self.settings.uses_azure_queue:
+                from app.tasks.azure_queue import AzureTaskQueue
+
+                self._queue = AzureTaskQueue.from_settings(
+                    self.settings, TASK_QUEUE_NAME
+                )
+            else:
+                self._queue = LocalQueue(self.settings.local_queue_path)
         return self._queue
+
+    @property
+    def email(self) -> EmailSender:
+        if self._email is None:
+            self._email = open_sender(self.settings)
+        return self._email
 
     async def aclose(self) -> None:
         if self._store is not None:
@@ -51,6 +68,9 @@ class Runtime:
         if self._queue is not None:
             await self._queue.close()
             self._queue = None
+        if self._email is not None:
+            await self._email.close()
+            self._email = None
 
 
 _process_runtime: Runtime | None = None

@@ -17,7 +17,7 @@ from app.tasks.queue import LocalQueue
 pytest_plugins = ["tests.queue_support", "tests.mail_support"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
 

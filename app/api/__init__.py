@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from app import __version__
 from app.api.auth import api_key_scheme, get_principal
-from app.api.errors import UnhandledErrorMiddleware, install_error_handlers
+from app.api.errors import install_error_handlers
+from app.api.middleware import RequestMiddleware
 from app.api.responses import errors
-from app.api.routes import applications, insights, jobs, users
+from app.api.routes import applications, insights, jobs, operations, users
 from app.runtime import Runtime, get_runtime
 
 
@@ -35,13 +36,13 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(RequestMiddleware)
 
     secured = APIRouter(
         dependencies=[Depends(get_principal), Depends(api_key_scheme)],
         responses=errors(401),
     )
-    for module in (jobs, users, applications, insights):
+    for module in (jobs, users, applications, insights, operations):
         secured.include_router(module.router)
     app.include_router(secured, prefix="/api")
     app.include_router(insights.health_router, prefix="/api")

@@ -3,7 +3,6 @@ internals."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,12 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AppError, ServiceUnavailableError
 from app.models.common import ErrorBody, ErrorDetail, ErrorInfo
-
-logger = logging.getLogger(__name__)
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -83,41 +79,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-
-
-class UnhandledErrorMiddleware:
-    """Answer an unexpected exception with a bare 500 in the one error shape.
-
-    Starlette's own handler re-raises after answering, and under Azure Functions the
-    adapter then lets the host replace the body; answering here and not re-raising keeps
-    the body ours and free of exception text.
-    """
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def send_tracking(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_tracking)
-        except Exception:
-            logger.exception(
-                "http.unhandled_error",
-                extra={"method": scope.get("method"), "path": scope.get("path")},
-            )
-            if started:
-                return
-            response = error_response(
-                500, "internal_error", "An unexpected error occurred."
-            )
-            await response(scope, receive, send)

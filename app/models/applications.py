@@ -89,6 +89,9 @@ class Application(StoredModel):
     match_score: float | None = None
     match_reasons: list[str] = []
     scored_at: Timestamp | None = None
+    confirmation_sent_at: Timestamp | None = None
+    # While a delivery sends the confirmation, others leave it alone until this time.
+    confirmation_claimed_until: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -105,5 +108,6 @@ class ApplicationRead(StoredModel):
     interview_date: Timestamp | None
     match_score: float | None
     match_reasons: list[str]
+    confirmation_sent_at: Timestamp | None
     created_at: Timestamp
     updated_at: Timestamp

@@ -22,7 +22,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _format_timestamp(value: datetime) -> str:
+def format_timestamp(value: datetime) -> str:
     # Always six fractional digits and a Z, so stored timestamps sort as strings.
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -36,7 +36,7 @@ def _require_timezone(value: datetime) -> datetime:
 Timestamp = Annotated[
     datetime,
     AfterValidator(_require_timezone),
-    PlainSerializer(_format_timestamp, return_type=str, when_used="json"),
+    PlainSerializer(format_timestamp, return_type=str, when_used="json"),
 ]
 
 # Syntax only (no DNS look-up): local part, @, a domain with at least one dot.

@@ -4,6 +4,8 @@ background."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from app.errors import ConflictError, NotFoundError
@@ -16,6 +18,7 @@ from app.models.applications import (
     transition_allowed,
 )
 from app.models.common import utc_now
+from app.notifications import Email, EmailSender
 from app.services.common import modify_item
 from app.services.features import candidate_from, job_from
 from app.services.jobs import get_job
@@ -189,3 +192,84 @@ async def score_application(
         store, APPLICATIONS, partition_key=user_id, item_id=application_id, change=apply
     )
     return Application.model_validate(stored)
+
+
+# Longer than any SMTP or ACS hand-over takes; a delivery that died while holding the
+# claim lets the next one send after this.
+CONFIRMATION_CLAIM = timedelta(minutes=5)
+
+
+class _AlreadyConfirmed(Exception):
+    pass
+
+
+async def send_confirmation(
+    store: DocumentStore, sender: EmailSender, *, user_id: str, application_id: str
+) -> bool:
+    """Email the candidate that the application arrived, once; True if sent now.
+
+    A delivery first claims the sending with a conditional write, so two deliveries of
+    the same message never both send; the claim is released if the send fails, so the
+    queue's next delivery retries it.
+    """
+    application = await get_application(
+        store, user_id=user_id, application_id=application_id
+    )
+    if application.confirmation_sent_at is not None:
+        return False
+    user = await get_user(store, user_id)
+    now = utc_now()
+
+    def claim(document: dict[str, Any]) -> dict[str, Any]:
+        current = Application.model_validate(document)
+        if current.confirmation_sent_at is not None:
+            raise _AlreadyConfirmed
+        if (
+            current.confirmation_claimed_until
+            and current.confirmation_claimed_until > now
+        ):
+            raise ConflictError("The confirmation is being sent by another delivery.")
+        current.confirmation_claimed_until = now + CONFIRMATION_CLAIM
+        return {**document, **current.model_dump(mode="json")}
+
+    def settle(*, sent: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def apply(document: dict[str, Any]) -> dict[str, Any]:
+            current = Application.model_validate(document)
+            current.confirmation_claimed_until = None
+            if sent:
+                current.confirmation_sent_at = utc_now()
+            return {**document, **current.model_dump(mode="json")}
+
+        return apply
+
+    async def update(change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        await modify_item(
+            store,
+            APPLICATIONS,
+            partition_key=user_id,
+            item_id=application_id,
+            change=change,
+        )
+
+    try:
+        await update(claim)
+    except _AlreadyConfirmed:
+        return False
+    try:
+        await sender.send(
+            Email(
+                key=f"application-{application_id}",
+                to=user.email,
+                subject=f"Your application: {application.job_title}",
+                text=(
+                    f"Hello {user.name},\n\n"
+                    f"we received your application for {application.job_title}."
+                    " You can follow its status in your account.\n"
+                ),
+            )
+        )
+    except BaseException:
+        await update(settle(sent=False))
+        raise
+    await update(settle(sent=True))
+    return True

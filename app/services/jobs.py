@@ -64,9 +64,12 @@ class JobFilters:
         return tuple(where)
 
 
-async def create_job(store: DocumentStore, data: JobCreate) -> Job:
+async def create_job(
+    store: DocumentStore, data: JobCreate, *, job_id: str | None = None
+) -> Job:
+    """Store a new posting; `job_id` lets an import make its ids repeatable."""
     now = utc_now()
-    job_id = new_job_id(data.company_id)
+    job_id = job_id or new_job_id(data.company_id)
     job = Job(
         id=job_id,
         job_id=job_id,

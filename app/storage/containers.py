@@ -12,6 +12,8 @@ USERS = "users"
 JOBS = "jobs"
 APPLICATIONS = "applications"
 RECOMMENDATIONS = "recommendations"
+IMPORTS = "imports"
+POISON_MESSAGES = "poison_messages"
 
 # The seed expires candidate profiles 30 days after their last write.
 USERS_DEFAULT_TTL_SECONDS = 30 * 24 * 3600
@@ -89,6 +91,29 @@ CONTAINERS: dict[str, ContainerSpec] = {
                     {"path": "/score", "order": "descending"},
                 ],
             ],
+        },
+    ),
+    # A bulk import: its record and its chunks of rows share one partition.
+    IMPORTS: ContainerSpec(
+        name=IMPORTS,
+        partition_key="import_id",
+        indexing_policy={
+            "indexingMode": "consistent",
+            "automatic": True,
+            "includedPaths": _range_paths("kind", "chunk"),
+            "excludedPaths": [{"path": "/*"}, {"path": '/"_etag"/?'}],
+        },
+    ),
+    # Messages that failed every delivery; Azure deletes its poison queues' messages
+    # after 7 days, so they are kept here until an admin requeues them.
+    POISON_MESSAGES: ContainerSpec(
+        name=POISON_MESSAGES,
+        partition_key="queue_name",
+        indexing_policy={
+            "indexingMode": "consistent",
+            "automatic": True,
+            "includedPaths": _range_paths("recorded_at"),
+            "excludedPaths": [{"path": "/*"}, {"path": '/"_etag"/?'}],
         },
     ),
 }

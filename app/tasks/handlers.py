@@ -1,44 +1,50 @@
-"""What each queue message does. Every handler may run more than once for one
-message."""
+"""What each queue message does; any handler may run more than once per message."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from app.errors import NotFoundError
+from app.logs import correlation
 from app.runtime import Runtime
-from app.services.applications import score_application
+from app.services.applications import score_application, send_confirmation
+from app.services.imports import process_import_chunk
+from app.services.poison import record_poison
 from app.services.recommendations import recompute_for_user
-from app.tasks.messages import ApplicationSubmitted, CandidateChanged, decode_message
+from app.storage.charges import charge_scope
+from app.tasks.messages import (
+    AnyMessage,
+    ApplicationSubmitted,
+    CandidateChanged,
+    JobImportChunk,
+    decode_message,
+)
 
 logger = logging.getLogger(__name__)
 
 
-async def handle_message(body: str | bytes, runtime: Runtime) -> None:
+async def handle_message(
+    body: str | bytes, runtime: Runtime, *, message_id: str | None = None
+) -> None:
     """Decode and run one message; raising makes the queue deliver it again."""
-    message = decode_message(body)
+    with correlation(message_id or uuid.uuid4().hex), charge_scope() as charge:
+        message = decode_message(body)
+        await _dispatch(message, runtime)
+        logger.info(
+            "tasks.message.done",
+            extra={
+                "type": message.type,
+                "request_charge": round(charge.total, 2),
+                "store_calls": charge.responses,
+            },
+        )
+
+
+async def _dispatch(message: AnyMessage, runtime: Runtime) -> None:
     match message:
         case ApplicationSubmitted():
-            try:
-                application = await score_application(
-                    runtime.store,
-                    user_id=message.user_id,
-                    application_id=message.application_id,
-                )
-            except NotFoundError:
-                # The application, candidate or job was deleted after submission.
-                logger.info(
-                    "tasks.application.gone",
-                    extra={"application_id": message.application_id},
-                )
-                return
-            logger.info(
-                "tasks.application.scored",
-                extra={
-                    "application_id": application.application_id,
-                    "match_score": application.match_score,
-                },
-            )
+            await _application_submitted(message, runtime)
         case CandidateChanged():
             stats = await recompute_for_user(
                 runtime.store,
@@ -53,3 +59,49 @@ async def handle_message(body: str | bytes, runtime: Runtime) -> None:
                     "deleted": stats.deleted,
                 },
             )
+        case JobImportChunk():
+            await process_import_chunk(
+                runtime.store, import_id=message.import_id, chunk=message.chunk
+            )
+            logger.info(
+                "tasks.import.chunk_done",
+                extra={"import_id": message.import_id, "chunk": message.chunk},
+            )
+
+
+async def _application_submitted(
+    message: ApplicationSubmitted, runtime: Runtime
+) -> None:
+    ids = {"user_id": message.user_id, "application_id": message.application_id}
+    try:
+        application = await score_application(runtime.store, **ids)
+        sent = await send_confirmation(runtime.store, runtime.email, **ids)
+    except NotFoundError:
+        # The application, candidate or job was deleted after submission.
+        logger.info("tasks.application.gone", extra=ids)
+        return
+    logger.info(
+        "tasks.application.processed",
+        extra={**ids, "match_score": application.match_score, "email_sent": sent},
+    )
+
+
+async def handle_poison(
+    *, queue_name: str, message_id: str, body: str, dequeue_count: int, runtime: Runtime
+) -> None:
+    """Keep a message that failed every delivery where an admin can requeue it."""
+    await record_poison(
+        runtime.store,
+        queue_name=queue_name,
+        message_id=message_id,
+        body=body,
+        dequeue_count=dequeue_count,
+    )
+    logger.warning(
+        "tasks.poisoned",
+        extra={
+            "queue_name": queue_name,
+            "message_id": message_id,
+            "dequeue_count": dequeue_count,
+        },
+    )

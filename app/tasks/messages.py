@@ -31,17 +31,25 @@ class CandidateChanged(_Message):
     user_id: str
 
 
-TaskMessage = Annotated[
-    ApplicationSubmitted | CandidateChanged, Field(discriminator="type")
-]
+class JobImportChunk(_Message):
+    """Create the job postings of one chunk of a bulk import."""
 
-_ADAPTER: TypeAdapter[TaskMessage] = TypeAdapter(TaskMessage)
+    type: Literal["jobs.import.chunk"] = "jobs.import.chunk"
+    import_id: str
+    chunk: int
 
 
-def encode_message(message: ApplicationSubmitted | CandidateChanged) -> str:
+AnyMessage = ApplicationSubmitted | CandidateChanged | JobImportChunk
+
+TaskMessage = Annotated[AnyMessage, Field(discriminator="type")]
+
+_ADAPTER: TypeAdapter[AnyMessage] = TypeAdapter(TaskMessage)
+
+
+def encode_message(message: AnyMessage) -> str:
     return message.model_dump_json()
 
 
-def decode_message(body: str | bytes) -> ApplicationSubmitted | CandidateChanged:
+def decode_message(body: str | bytes) -> AnyMessage:
     """Parse a message body; raises pydantic.ValidationError for anything unknown."""
     return _ADAPTER.validate_json(body)

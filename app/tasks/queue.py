@@ -2,9 +2,8 @@
 
 The local queue keeps messages in a SQLite file, so they survive a restart, and follows
 the Azure Storage queue rules the Functions host applies: a received message is hidden
-for
-a visibility timeout, is delivered again if not deleted in time, and after
-`max_dequeue_count` deliveries moves to the poison list instead.
+for a visibility timeout, is delivered again if not deleted in time, and after
+`max_dequeue_count` deliveries moves to the poison list (the `-poison` queue's twin).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from app.tasks.messages import ApplicationSubmitted, CandidateChanged, encode_message
+from app.tasks.messages import AnyMessage, encode_message
 
 # The Functions host's defaults (host.json extensions.queues).
 DEFAULT_MAX_DEQUEUE_COUNT = 5
@@ -25,7 +24,13 @@ DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30.0
 
 
 class TaskQueue(Protocol):
-    async def send(self, message: ApplicationSubmitted | CandidateChanged) -> None: ...
+    """Where services hand work to the queue trigger (or the local worker)."""
+
+    async def send(self, message: AnyMessage) -> None: ...
+
+    async def send_raw(self, body: str) -> None:
+        """Send an already encoded body, e.g. a poison message being requeued."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -80,10 +85,13 @@ class LocalQueue:
             " failed_at REAL NOT NULL)"
         )
 
-    async def send(self, message: ApplicationSubmitted | CandidateChanged) -> None:
-        self.send_raw(encode_message(message))
+    async def send(self, message: AnyMessage) -> None:
+        self.put(encode_message(message))
 
-    def send_raw(self, body: str, *, delay: float = 0.0) -> str:
+    async def send_raw(self, body: str) -> None:
+        self.put(body)
+
+    def put(self, body: str, *, delay: float = 0.0) -> str:
         message_id = uuid.uuid4().hex
         now = time.time()
         with self._lock:
@@ -171,25 +179,10 @@ class LocalQueue:
             ).fetchall()
         return [PoisonMessage(*row) for row in rows]
 
-    def requeue_poison(self, message_id: str) -> bool:
-        """Move a poison message back to the queue with a fresh delivery count."""
+    def forget_poison(self, message_id: str) -> None:
+        """Drop a poison message once it has been recorded in the store."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            row = self._conn.execute(
-                "SELECT body FROM poison WHERE message_id = ?", (message_id,)
-            ).fetchone()
-            if row is None:
-                self._conn.execute("COMMIT")
-                return False
-            now = time.time()
-            self._conn.execute(
-                "INSERT INTO messages (message_id, body, visible_at, enqueued_at)"
-                " VALUES (?, ?, ?, ?)",
-                (message_id, row[0], now, now),
-            )
             self._conn.execute("DELETE FROM poison WHERE message_id = ?", (message_id,))
-            self._conn.execute("COMMIT")
-        return True
 
     async def close(self) -> None:
         with self._lock:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from datetime import UTC, datetime
 
+from app.logs import correlation
 from app.runtime import Runtime
 from app.services.recommendations import run_recommendation_pass
-from app.tasks.handlers import handle_message
+from app.storage.charges import charge_scope
+from app.tasks.handlers import handle_message, handle_poison
+from app.tasks.messages import TASK_QUEUE_NAME
 from app.tasks.queue import LocalQueue, ReceivedMessage
 
 logger = logging.getLogger(__name__)
@@ -34,7 +38,7 @@ async def process_one(queue: LocalQueue, runtime: Runtime) -> ReceivedMessage | 
     if received is None:
         return None
     try:
-        await handle_message(received.body, runtime)
+        await handle_message(received.body, runtime, message_id=received.message_id)
     except Exception:
         # Swallowed here on purpose: the queue delivers it again, then poisons it.
         logger.exception(
@@ -50,35 +54,56 @@ async def process_one(queue: LocalQueue, runtime: Runtime) -> ReceivedMessage | 
     return received
 
 
+async def record_poisoned(queue: LocalQueue, runtime: Runtime) -> int:
+    """Move the local queue's poison messages into the store, as the Function App's
+    poison-queue trigger does in Azure."""
+    moved = 0
+    for poisoned in queue.poison():
+        await handle_poison(
+            queue_name=f"{TASK_QUEUE_NAME}-poison",
+            message_id=poisoned.message_id,
+            body=poisoned.body,
+            dequeue_count=poisoned.dequeue_count,
+            runtime=runtime,
+        )
+        queue.forget_poison(poisoned.message_id)
+        moved += 1
+    return moved
+
+
 async def drain(queue: LocalQueue, runtime: Runtime) -> int:
     """Handle messages until none is visible; returns how many deliveries ran."""
     handled = 0
     while await process_one(queue, runtime) is not None:
         handled += 1
+    await record_poisoned(queue, runtime)
     return handled
 
 
 async def run_worker(queue: LocalQueue, runtime: Runtime, stop: asyncio.Event) -> None:
     while not stop.is_set():
         if await process_one(queue, runtime) is None:
+            await record_poisoned(queue, runtime)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=_IDLE_POLL_SECONDS)
 
 
 async def run_pass(runtime: Runtime) -> None:
     """The nightly recommendation pass, as the timer trigger runs it."""
-    stats = await run_recommendation_pass(
-        runtime.store, top_k=runtime.settings.recommendations_per_candidate
-    )
-    logger.info(
-        "recommendations.pass.done",
-        extra={
-            "candidates": stats.candidates,
-            "jobs": stats.jobs,
-            "written": stats.written,
-            "deleted": stats.deleted,
-        },
-    )
+    with correlation(uuid.uuid4().hex), charge_scope() as charge:
+        stats = await run_recommendation_pass(
+            runtime.store, top_k=runtime.settings.recommendations_per_candidate
+        )
+        logger.info(
+            "recommendations.pass.done",
+            extra={
+                "candidates": stats.candidates,
+                "jobs": stats.jobs,
+                "written": stats.written,
+                "deleted": stats.deleted,
+                "request_charge": round(charge.total, 2),
+            },
+        )
 
 
 async def run_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:

@@ -108,7 +108,10 @@ class TestAnalytics:
 
 
 class TestHealth:
-    async def test_answers_ok(self, client: httpx.AsyncClient):
+    async def test_answers_ok(self, client: httpx.AsyncClient, runtime: Runtime):
         response = await client.get("/api/health")
 
-        assert response.json() == {"status": "ok", "storage_backend": "embedded"}
+        assert response.json() == {
+            "status": "ok",
+            "storage_backend": runtime.settings.storage_backend,
+        }

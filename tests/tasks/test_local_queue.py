@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.config import Settings
 from app.runtime import Runtime
 from app.tasks.messages import ApplicationSubmitted, decode_message
 from app.tasks.queue import LocalQueue
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.anyio
 class TestDelivery:
     def test_a_received_message_is_hidden_until_its_timeout(self, tmp_path: Path):
         queue = LocalQueue(tmp_path / "q.sqlite3", visibility_timeout=60)
-        queue.send_raw("hello")
+        queue.put("hello")
 
         first = queue.receive()
         second = queue.receive()
@@ -27,7 +29,7 @@ class TestDelivery:
 
     def test_an_unacknowledged_message_is_delivered_again(self, tmp_path: Path):
         queue = LocalQueue(tmp_path / "q.sqlite3", visibility_timeout=0)
-        queue.send_raw("hello")
+        queue.put("hello")
         first = queue.receive()
 
         again = queue.receive()
@@ -38,7 +40,7 @@ class TestDelivery:
 
     def test_a_stale_receipt_cannot_delete_a_redelivered_message(self, tmp_path: Path):
         queue = LocalQueue(tmp_path / "q.sqlite3", visibility_timeout=0)
-        queue.send_raw("hello")
+        queue.put("hello")
         stale = queue.receive()
         queue.receive()
         assert stale is not None
@@ -50,7 +52,7 @@ class TestDelivery:
     def test_messages_survive_a_restart(self, tmp_path: Path):
         path = tmp_path / "q.sqlite3"
         queue = LocalQueue(path, visibility_timeout=0)
-        queue.send_raw("in flight")
+        queue.put("in flight")
         queue.receive()
 
         reopened = LocalQueue(path, visibility_timeout=0)
@@ -66,7 +68,7 @@ class TestPoison:
         queue = LocalQueue(
             tmp_path / "q.sqlite3", visibility_timeout=0, max_dequeue_count=3
         )
-        queue.send_raw('{"type": "no.such.task"}')
+        queue.put('{"type": "no.such.task"}')
 
         for _ in range(3):
             received = await process_one(queue, runtime)
@@ -79,21 +81,54 @@ class TestPoison:
         (poisoned,) = queue.poison()
         assert poisoned.dequeue_count == 3
 
-    def test_a_poison_message_can_be_requeued(self, tmp_path: Path):
-        queue = LocalQueue(
-            tmp_path / "q.sqlite3", visibility_timeout=0, max_dequeue_count=1
-        )
-        queue.send_raw("bad")
-        queue.receive()
-        queue.receive()
-        (poisoned,) = queue.poison()
+    async def test_the_worker_keeps_poison_for_an_admin_to_requeue(
+        self, client: httpx.AsyncClient, runtime: Runtime, queue: LocalQueue
+    ):
+        queue.put('{"type": "no.such.task"}')
+        for _ in range(queue.max_dequeue_count):
+            received = await process_one(queue, runtime)
+            assert received is not None
+            queue.release(received, delay=0)  # skip the back-off in the test
 
-        requeued = queue.requeue_poison(poisoned.message_id)
+        await drain(queue, runtime)
 
-        assert requeued
+        listed = (await client.get("/api/admin/poison-messages")).json()["data"]
+        assert [m["body"] for m in listed] == ['{"type": "no.such.task"}']
         assert queue.poison() == []
-        received = queue.receive()
-        assert received is not None and received.dequeue_count == 1
+        response = await client.post(
+            f"/api/admin/poison-messages/{listed[0]['message_id']}/requeue"
+        )
+        assert response.status_code == 204
+        assert queue.pending() == 1
+        assert (await client.get("/api/admin/poison-messages")).json()["count"] == 0
+
+    async def test_requeueing_an_unknown_message_is_404(
+        self, client: httpx.AsyncClient
+    ):
+        response = await client.post("/api/admin/poison-messages/nope/requeue")
+
+        assert response.status_code == 404
+
+
+class TestRestart:
+    async def test_messages_in_flight_when_the_worker_stopped_are_processed(
+        self, client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+    ):
+        await create_job(client)
+        await create_user(client)
+        stopped = LocalQueue(settings.local_queue_path, visibility_timeout=0.2)
+        in_flight = stopped.receive()  # taken, never finished: the worker died here
+        assert in_flight is not None
+        await stopped.close()
+        await asyncio.sleep(0.3)
+
+        restarted = Runtime(settings)
+        try:
+            handled = await drain(restarted.queue, restarted)  # type: ignore[arg-type]
+        finally:
+            await restarted.aclose()
+
+        assert handled == 1
 
 
 class TestApplicationMessages:
@@ -129,7 +164,7 @@ class TestApplicationMessages:
         message = ApplicationSubmitted(
             user_id=user["user_id"], application_id=application["application_id"]
         )
-        queue.send_raw(message.model_dump_json())
+        queue.put(message.model_dump_json())
 
         await drain(queue, runtime)
 

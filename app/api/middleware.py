@@ -1,0 +1,85 @@
+"""The one ASGI layer around every request: correlation id, request charge, access log,
+and the guard that keeps a 500 free of internals."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.errors import error_response
+from app.logs import correlation
+from app.storage.charges import charge_scope
+
+logger = logging.getLogger("app.http")
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def _correlation_id(scope: Scope) -> str:
+    """The caller's X-Request-ID if it is sane, else the Functions invocation id."""
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            candidate = str(value.decode("latin-1"))
+            if _SAFE_ID.match(candidate):
+                return candidate
+    invocation = scope.get("azure_functions.invocation_id")
+    return str(invocation) if invocation else uuid.uuid4().hex
+
+
+class RequestMiddleware:
+    """Tags the request with a correlation id (echoed as X-Request-ID), sums its store
+    charge, logs it, and answers an unexpected exception with a bare 500.
+
+    Starlette's own handler re-raises after answering, and under Azure Functions the
+    adapter then lets the host replace the body; answering here and not re-raising
+    keeps the body ours and free of exception text.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _correlation_id(scope)
+        header = (b"x-request-id", request_id.encode())
+        status = 500
+        responded = False
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, responded
+            if message["type"] == "http.response.start":
+                status, responded = message["status"], True
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        with correlation(request_id), charge_scope() as charge:
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                logger.exception(
+                    "http.unhandled_error",
+                    extra={"method": scope["method"], "path": scope["path"]},
+                )
+                if not responded:
+                    response = error_response(
+                        500, "internal_error", "An unexpected error occurred."
+                    )
+                    await response(scope, receive, send_with_id)
+            logger.info(
+                "http.request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "request_charge": round(charge.total, 2),
+                    "store_calls": charge.responses,
+                },
+            )

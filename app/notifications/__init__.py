@@ -1,0 +1,64 @@
+"""Email to candidates: one sender interface, three backends chosen by EMAIL_BACKEND.
+
+- `file` (default): each message is written to EMAIL_OUTBOX_PATH as an .eml file, where
+  a developer can open it.
+- `smtp`: any SMTP server (aiosmtplib), with STARTTLS, TLS or plain.
+- `acs`: Azure Communication Services Email, with a connection string or Entra ID.
+
+Each backend is imported only when chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from app.config import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """One message; `key` identifies it, so a resend carries the same Message-ID."""
+
+    key: str
+    to: str
+    subject: str
+    text: str
+
+
+class EmailSender(Protocol):
+    async def send(self, email: Email) -> None:
+        """Hand the message over for delivery; raises if it was not accepted."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def mime_message(email: Email, *, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(usegmt=True)
+    # A stable Message-ID lets mail systems drop a duplicate if one ever slips through.
+    domain = sender.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = f"<{email.key}@{domain}>"
+    message.set_content(email.text)
+    return message
+
+
+def open_sender(settings: Settings) -> EmailSender:
+    if settings.email_backend == "smtp":
+        from app.notifications.smtp import SmtpSender
+
+        return SmtpSender.from_settings(settings)
+    if settings.email_backend == "acs":
+        from app.notifications.acs import AcsSender
+
+        return AcsSender.from_settings(settings)
+    from app.notifications.outbox import FileOutbox
+
+    return FileOutbox(settings.email_outbox_path, sender=settings.email_sender)
