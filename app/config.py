@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     acs_connection_string: SecretStr | None = None
 
     api_key: SecretStr | None = None
+    # Microsoft Entra ID bearer tokens: all three, or none.
+    auth_jwks_url: str | None = None
+    auth_issuer: str | None = None
+    auth_audience: str | None = None
+    auth_company_claim: str = "company_id"
+    # Set by the platform on every Azure Functions / App Service instance.
+    website_instance_id: str | None = None
+
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    max_import_body_bytes: int = Field(default=16_777_216, ge=1_024)
+    cors_origins: str = ""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     debug: bool = False
 
@@ -77,12 +89,45 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("api_key")
+    @field_validator(
+        "api_key",
+        "cosmos_endpoint",
+        "cosmos_key",
+        "auth_jwks_url",
+        "auth_issuer",
+        "auth_audience",
+        "smtp_username",
+        "smtp_password",
+        "acs_endpoint",
+        "acs_connection_string",
+        "azurewebjobsstorage",
+        "azurewebjobsstorage__queueserviceuri",
+        "functions_worker_runtime",
+        "website_instance_id",
+        mode="before",
+    )
     @classmethod
-    def _no_blank_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
+    def _blank_is_unset(cls, value: object) -> object:
+        # local.settings.json lists every setting, unused ones as "".
+        if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @property
+    def jwt_enabled(self) -> bool:
+        return self.auth_jwks_url is not None
+
+    @property
+    def authentication_enabled(self) -> bool:
+        return self.jwt_enabled or self.api_key is not None
+
+    @property
+    def in_azure(self) -> bool:
+        return self.website_instance_id is not None
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def uses_azure_queue(self) -> bool:
@@ -92,6 +137,17 @@ class Settings(BaseSettings):
 
     def check_backend(self) -> None:
         """Fail early when a chosen backend lacks what it needs."""
+        jwt_settings = (self.auth_jwks_url, self.auth_issuer, self.auth_audience)
+        if any(jwt_settings) and not all(jwt_settings):
+            raise SettingsError(
+                "AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE go together:"
+                " set all three"
+            )
+        if self.in_azure and not self.authentication_enabled:
+            raise SettingsError(
+                "Running in Azure without authentication: set AUTH_JWKS_URL,"
+                " AUTH_ISSUER and AUTH_AUDIENCE (Microsoft Entra ID) and/or API_KEY"
+            )
         if self.storage_backend == "cosmos" and not self.cosmos_endpoint:
             raise SettingsError(
                 "COSMOS_ENDPOINT is required when STORAGE_BACKEND=cosmos"

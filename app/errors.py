@@ -20,6 +20,10 @@ class AppError(Exception):
         self.message = message
         self.details = details or []
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
 
 class BadRequestError(AppError):
     status_code = 400
@@ -61,12 +65,25 @@ class InvalidInputError(AppError):
     code = "validation_error"
 
 
-class ServiceUnavailableError(AppError):
-    """A dependency is throttling or down; the client may retry after a while."""
-
-    status_code = 503
-    code = "service_unavailable"
+class _RetryLater(AppError):
+    """An error the client may retry after `retry_after_seconds` (Retry-After)."""
 
     def __init__(self, message: str, *, retry_after_seconds: int = 1):
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class TooManyRequestsError(_RetryLater):
+    status_code = 429
+    code = "too_many_requests"
+
+
+class ServiceUnavailableError(_RetryLater):
+    """A dependency is throttling or down; the client may retry after a while."""
+
+    status_code = 503
+    code = "service_unavailable"

@@ -7,11 +7,15 @@ it.
 
 from __future__ import annotations
 
+import functools
+
 from app.config import Settings, get_settings
 from app.notifications import EmailSender, open_sender
+from app.ratelimit import RateLimiter
 from app.storage import DocumentStore, open_store
 from app.tasks.messages import TASK_QUEUE_NAME
 from app.tasks.queue import LocalQueue, TaskQueue
+from app.tokens import TokenVerifier
 
 
 class Runtime:
@@ -54,6 +58,23 @@ class Runtime:
             else:
                 self._queue = LocalQueue(self.settings.local_queue_path)
         return self._queue
+
+    @functools.cached_property
+    def token_verifier(self) -> TokenVerifier | None:
+        settings = self.settings
+        if not settings.jwt_enabled:
+            return None
+        return TokenVerifier(
+            jwks_url=str(settings.auth_jwks_url),
+            issuer=str(settings.auth_issuer),
+            audience=str(settings.auth_audience),
+            company_claim=settings.auth_company_claim,
+        )
+
+    @functools.cached_property
+    def rate_limiter(self) -> RateLimiter | None:
+        per_minute = self.settings.rate_limit_per_minute
+        return RateLimiter(per_minute=per_minute) if per_minute else None
 
     @property
     def email(self) -> EmailSender:

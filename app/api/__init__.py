@@ -5,15 +5,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Security
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api.auth import api_key_scheme, get_principal
+from app.api.auth import api_key_scheme, bearer_scheme, get_principal
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestMiddleware
 from app.api.responses import errors
 from app.api.routes import applications, insights, jobs, operations, users
 from app.runtime import Runtime, get_runtime
+
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "X-API-Key",
+    "X-Request-ID",
+]
+CORS_RESPONSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID"]
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
@@ -36,11 +46,27 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    origins = runtime.settings.cors_origin_list
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_RESPONSE_HEADERS,
+            max_age=600,
+        )
     app.add_middleware(RequestMiddleware)
 
+    # Every /api route but the health check needs a principal, whatever the route
+    # itself declares; the schemes are listed for the OpenAPI document.
     secured = APIRouter(
-        dependencies=[Depends(get_principal), Depends(api_key_scheme)],
-        responses=errors(401),
+        dependencies=[
+            Depends(get_principal),
+            Security(api_key_scheme),
+            Security(bearer_scheme),
+        ],
+        responses=errors(401, 429),
     )
     for module in (jobs, users, applications, insights, operations):
         secured.include_router(module.router)

@@ -1,44 +1,78 @@
-"""Who is calling: the one place where authentication plugs into the API.
+"""Who is calling: authentication and per-caller rate limits for every /api route.
 
-Today: with `API_KEY` set, every call but the health check needs header `X-API-Key`
-with that key and then acts as admin; without it the API is open (local use).
+Three ways in (see the README): a Microsoft Entra ID bearer token, the `X-API-Key`
+machine key (acts as admin), or, only outside Azure with neither configured, open
+access as admin for local use.
 """
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
-from typing import Literal
+import logging
 
 from fastapi import Request
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPBearer
 
-from app.errors import UnauthorizedError
+from app.errors import TooManyRequestsError, UnauthorizedError
+from app.ratelimit import retry_after_header
+from app.runtime import Runtime
+from app.tokens import Principal
 
-Role = Literal["candidate", "employer", "admin"]
+logger = logging.getLogger(__name__)
 
-# Declared for the OpenAPI document; checked below so the error has our body shape.
+# Declared for the OpenAPI document; checked below so errors have our body shape.
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    subject: str
-    roles: frozenset[Role]
-
+bearer_scheme = HTTPBearer(auto_error=False, bearerFormat="JWT")
 
 OPEN_ACCESS = Principal(subject="open-access", roles=frozenset({"admin"}))
 API_KEY_CLIENT = Principal(subject="api-key", roles=frozenset({"admin"}))
 
 
-async def get_principal(request: Request) -> Principal:
-    settings = request.app.state.runtime.settings
-    if settings.api_key is None:
+async def _authenticate(request: Request, runtime: Runtime) -> Principal:
+    settings = runtime.settings
+    presented_key = request.headers.get("x-api-key")
+    if presented_key is not None:
+        expected = settings.api_key.get_secret_value() if settings.api_key else None
+        if expected is not None and hmac.compare_digest(
+            presented_key.encode(), expected.encode()
+        ):
+            return API_KEY_CLIENT
+        raise UnauthorizedError("The X-API-Key is not valid.")
+
+    authorization = request.headers.get("authorization")
+    if authorization is not None:
+        scheme, _, token = authorization.partition(" ")
+        verifier = runtime.token_verifier
+        if verifier is None or scheme.lower() != "bearer" or not token:
+            raise UnauthorizedError("Bearer tokens are not accepted here.")
+        return await verifier.verify(token.strip())
+
+    if not settings.authentication_enabled:
         return OPEN_ACCESS
-    presented = request.headers.get("x-api-key")
-    expected = settings.api_key.get_secret_value()
-    if presented is not None and hmac.compare_digest(
-        presented.encode(), expected.encode()
-    ):
-        return API_KEY_CLIENT
-    raise UnauthorizedError("A valid X-API-Key header is required.")
+    raise UnauthorizedError("Sign in: send a bearer token or an X-API-Key header.")
+
+
+async def get_principal(request: Request) -> Principal:
+    runtime: Runtime = request.app.state.runtime
+    principal = await _authenticate(request, runtime)
+    limiter = runtime.rate_limiter
+    if limiter is not None:
+        wait = limiter.acquire(principal.subject)
+        if wait > 0:
+            raise TooManyRequestsError(
+                "Too many requests; slow down.",
+                retry_after_seconds=retry_after_header(wait),
+            )
+    return principal
+
+
+def warn_if_open(runtime: Runtime) -> None:
+    """Say loudly at start-up that anyone can call an API without authentication."""
+    if not runtime.settings.authentication_enabled:
+        logger.warning(
+            "auth.open_access",
+            extra={
+                "detail": "No AUTH_JWKS_URL or API_KEY: every caller acts as admin."
+                " Allowed outside Azure only; never expose this server."
+            },
+        )

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import AppError, ServiceUnavailableError
+from app.errors import AppError
 from app.models.common import ErrorBody, ErrorDetail, ErrorInfo
 
 _HTTP_CODES = {
@@ -49,9 +49,9 @@ def _field_of(location: tuple[Any, ...]) -> str:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = None
-    if isinstance(exc, ServiceUnavailableError):
-        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    headers = exc.headers
+    if exc.status_code == 401:
+        headers = {**headers, "WWW-Authenticate": "Bearer"}
     details = [ErrorDetail.model_validate(d) for d in exc.details]
     return error_response(exc.status_code, exc.code, exc.message, details, headers)
 

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import error_response
@@ -17,6 +18,28 @@ from app.storage.charges import charge_scope
 logger = logging.getLogger("app.http")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Bulk imports carry thousands of rows; every other body stays small.
+_LARGE_BODY_PREFIX = "/api/imports/"
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return error_response(
+        413, "payload_too_large", f"The request body exceeds {limit} bytes."
+    )
 
 
 def _correlation_id(scope: Scope) -> str:
@@ -46,7 +69,26 @@ class RequestMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        settings = scope["app"].state.runtime.settings
+        limit = (
+            settings.max_import_body_bytes
+            if scope["path"].startswith(_LARGE_BODY_PREFIX)
+            else settings.max_body_bytes
+        )
+        if _declared_length(scope) > limit:
+            await _too_large(limit)(scope, receive, send)
+            return
         request_id = _correlation_id(scope)
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _BodyTooLarge
+            return message
+
         header = (b"x-request-id", request_id.encode())
         status = 500
         responded = False
@@ -61,7 +103,10 @@ class RequestMiddleware:
 
         with correlation(request_id), charge_scope() as charge:
             try:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, receive_within_limit, send_with_id)
+            except _BodyTooLarge:
+                if not responded:
+                    await _too_large(limit)(scope, receive, send_with_id)
             except Exception:
                 logger.exception(
                     "http.unhandled_error",

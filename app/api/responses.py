@@ -15,6 +15,7 @@ _DESCRIPTIONS = {
     412: "The If-Match ETag is stale",
     413: "Request body too large",
     422: "Invalid input",
+    429: "Too many requests; retry after the Retry-After header",
     503: "Temporarily unavailable; retry after the Retry-After header",
 }
 

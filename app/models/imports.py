@@ -27,6 +27,7 @@ class RowError(StoredModel):
 
 class JobImportRead(StoredModel):
     import_id: str
+    created_by: str
     status: ImportStatus
     total_rows: int
     processed_rows: int

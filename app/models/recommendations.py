@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from app.models.common import StoredModel, Timestamp
 
 
@@ -38,7 +40,9 @@ class RecommendationRead(StoredModel):
 class Analytics(StoredModel):
     total_jobs: int
     active_jobs: int
-    total_candidates: int
+    total_candidates: int | None = Field(
+        description="All candidates; null in a company's own figures."
+    )
     total_applications: int
     average_match_score: float | None
     applications_by_status: dict[str, int]

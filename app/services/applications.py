@@ -92,21 +92,33 @@ async def get_application(
     return Application.model_validate(document)
 
 
-_NEWEST_FIRST = Query(order_by="created_at", direction="desc")
-
-
 async def list_for_user(
-    store: DocumentStore, user_id: str, *, limit: int, continuation: str | None = None
+    store: DocumentStore,
+    user_id: str,
+    *,
+    limit: int,
+    continuation: str | None = None,
+    company_id: str | None = None,
 ) -> tuple[list[Application], str | None]:
-    """A candidate's applications, newest first (one partition)."""
+    """A candidate's applications, newest first (one partition); with `company_id`,
+    only those to that company's jobs."""
+    where = (Filter("company_id", "eq", company_id),) if company_id else ()
     page = await store.query(
         APPLICATIONS,
-        _NEWEST_FIRST,
+        Query(where=where, order_by="created_at", direction="desc"),
         partition_key=user_id,
         limit=limit,
         continuation=continuation,
     )
     return [Application.model_validate(i) for i in page.items], page.continuation
+
+
+async def has_applied_to_company(
+    store: DocumentStore, *, user_id: str, company_id: str
+) -> bool:
+    """Whether the candidate applied to any job of the company (one partition)."""
+    where = (Filter("company_id", "eq", company_id),)
+    return await store.count(APPLICATIONS, where, partition_key=user_id) > 0
 
 
 async def list_for_job(

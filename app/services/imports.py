@@ -36,7 +36,11 @@ def _chunk_id(chunk: int) -> str:
 
 
 async def start_job_import(
-    store: DocumentStore, queue: TaskQueue, rows: list[dict[str, Any]]
+    store: DocumentStore,
+    queue: TaskQueue,
+    rows: list[dict[str, Any]],
+    *,
+    created_by: str,
 ) -> JobImportRead:
     """Store the rows, then queue their chunks; returns the import's first status."""
     import_id = uuid.uuid4().hex
@@ -64,6 +68,7 @@ async def start_job_import(
             "id": _RECORD_ID,
             "import_id": import_id,
             "kind": "record",
+            "created_by": created_by,
             "total_rows": len(rows),
             "chunk_count": len(chunks),
             "created_at": now,
@@ -146,6 +151,7 @@ async def get_job_import(store: DocumentStore, import_id: str) -> JobImportRead:
         status = "running" if done else "queued"
     return JobImportRead(
         import_id=import_id,
+        created_by=record["created_by"],
         status=status,
         total_rows=record["total_rows"],
         processed_rows=processed,

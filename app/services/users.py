@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from app.errors import NotFoundError, PreconditionFailedError
+from app.errors import ConflictError, NotFoundError, PreconditionFailedError
 from app.models.common import utc_now
 from app.models.users import User, UserCreate, UserUpdate
 from app.services.common import modify_item
-from app.storage import DocumentStore, ItemNotFoundError, Query
+from app.storage import DocumentStore, ItemExistsError, ItemNotFoundError, Query
 from app.storage.containers import APPLICATIONS, RECOMMENDATIONS, USERS
 from app.tasks.messages import CandidateChanged
 from app.tasks.queue import TaskQueue
@@ -18,13 +18,23 @@ from app.tasks.queue import TaskQueue
 _MATCHING_FIELDS = frozenset({"skills", "experience_years", "location"})
 
 
-async def create_user(store: DocumentStore, queue: TaskQueue, data: UserCreate) -> User:
+async def create_user(
+    store: DocumentStore,
+    queue: TaskQueue,
+    data: UserCreate,
+    *,
+    user_id: str | None = None,
+) -> User:
+    """Create a profile; a signed-in candidate's profile takes their account's id."""
     now = utc_now()
-    user_id = uuid.uuid4().hex
+    user_id = user_id or uuid.uuid4().hex
     user = User(
         id=user_id, user_id=user_id, created_at=now, updated_at=now, **data.model_dump()
     )
-    stored = await store.create(USERS, user.model_dump(mode="json"))
+    try:
+        stored = await store.create(USERS, user.model_dump(mode="json"))
+    except ItemExistsError:
+        raise ConflictError(f"User {user_id!r} already has a profile.") from None
     await queue.send(CandidateChanged(user_id=user_id))
     return User.model_validate(stored)
 

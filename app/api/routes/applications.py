@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from app.api.access import CurrentPrincipal, is_self, manages_company
 from app.api.deps import Continuation, IfMatch, PageSize, QueueDep, StoreDep
 from app.api.responses import errors
+from app.errors import ForbiddenError, NotFoundError
 from app.models.applications import (
     ApplicationCreate,
     ApplicationRead,
@@ -12,22 +14,33 @@ from app.models.applications import (
 from app.models.common import Envelope, ListEnvelope
 from app.services import applications as application_service
 from app.services import users as user_service
+from app.tokens import Principal
 
 router = APIRouter(prefix="/applications", tags=["applications"])
+
+
+def _may_see(principal: Principal, *, user_id: str, company_id: str) -> bool:
+    return is_self(principal, user_id) or manages_company(principal, company_id)
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(404, 409, 422),
+    responses=errors(403, 404, 409, 422),
     summary="Apply to a job",
-    description="Refuses an unknown user or job (404), a closed job or a second "
-    "application to the same job (409). Scoring and the confirmation run in the "
-    "background.",
+    description="A candidate applies for themself (admins for anyone). Refuses an "
+    "unknown user or job (404), a closed job or a second application to the same job "
+    "(409). Scoring and the confirmation email run in the background.",
 )
 async def submit_application(
-    body: ApplicationCreate, store: StoreDep, queue: QueueDep, response: Response
+    body: ApplicationCreate,
+    store: StoreDep,
+    queue: QueueDep,
+    principal: CurrentPrincipal,
+    response: Response,
 ) -> Envelope[ApplicationRead]:
+    if not (principal.is_admin or is_self(principal, body.user_id)):
+        raise ForbiddenError("Candidates apply for themselves only.")
     application = await application_service.submit_application(store, queue, body)
     response.headers["Location"] = (
         f"/api/applications/{application.user_id}/{application.application_id}"
@@ -39,13 +52,24 @@ async def submit_application(
     "/{user_id}",
     responses=errors(404),
     summary="A candidate's applications, newest first",
+    description="Employers see only the applications to their company's jobs.",
 )
 async def list_user_applications(
-    user_id: str, store: StoreDep, limit: PageSize, continuation: Continuation = None
+    user_id: str,
+    store: StoreDep,
+    principal: CurrentPrincipal,
+    limit: PageSize,
+    continuation: Continuation = None,
 ) -> ListEnvelope[ApplicationRead]:
-    await user_service.get_user(store, user_id)
+    if principal.is_admin or is_self(principal, user_id):
+        await user_service.get_user(store, user_id)
+        company_id = None
+    elif principal.is_employer:
+        company_id = principal.company_id
+    else:
+        raise NotFoundError(f"User {user_id!r} was not found.")
     applications, token = await application_service.list_for_user(
-        store, user_id, limit=limit, continuation=continuation
+        store, user_id, limit=limit, continuation=continuation, company_id=company_id
     )
     data = [ApplicationRead.model_validate(a.model_dump()) for a in applications]
     return ListEnvelope(data=data, count=len(data), continuation=token)
@@ -57,31 +81,49 @@ async def list_user_applications(
     summary="One application with its status history",
 )
 async def get_application(
-    user_id: str, application_id: str, store: StoreDep, response: Response
+    user_id: str,
+    application_id: str,
+    store: StoreDep,
+    principal: CurrentPrincipal,
+    response: Response,
 ) -> Envelope[ApplicationRead]:
     document = await application_service.read_application_document(
         store, user_id=user_id, application_id=application_id
     )
+    if not _may_see(principal, user_id=user_id, company_id=document["company_id"]):
+        raise NotFoundError(f"Application {application_id!r} was not found.")
     response.headers["ETag"] = document["_etag"]
     return Envelope(data=ApplicationRead.model_validate(document))
 
 
 @router.patch(
     "/{user_id}/{application_id}",
-    responses=errors(404, 409, 412, 422),
+    responses=errors(403, 404, 409, 412, 422),
     summary="Change an application's status",
     description="Allowed: submitted → under_review → interview (with interview_date) → "
-    "offered → hired, and rejected or withdrawn from any open status. Anything else is "
-    "409.",
+    "offered → hired, and rejected or withdrawn from any open status; anything else "
+    "is 409. The candidate may only withdraw; the company's employers move the rest.",
 )
 async def change_application_status(
     user_id: str,
     application_id: str,
     body: ApplicationStatusChange,
     store: StoreDep,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> Envelope[ApplicationRead]:
+    current = await application_service.get_application(
+        store, user_id=user_id, application_id=application_id
+    )
+    if not _may_see(principal, user_id=user_id, company_id=current.company_id):
+        raise NotFoundError(f"Application {application_id!r} was not found.")
+    if not principal.is_admin:
+        withdrawing = body.status == "withdrawn"
+        if is_self(principal, user_id) != withdrawing:
+            raise ForbiddenError(
+                "Candidates may only withdraw; employers may not withdraw for them."
+            )
     application, etag = await application_service.change_status(
         store,
         user_id=user_id,

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from app.api.access import CurrentPrincipal, require_any_role, require_company
 from app.api.deps import Continuation, IfMatch, PageSize, StoreDep
 from app.api.responses import errors
 from app.models.applications import ApplicationRead
@@ -18,20 +19,23 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(422),
+    responses=errors(403, 422),
     summary="Post a job",
+    description="Employers post for their own company only.",
 )
 async def create_job(
-    body: JobCreate, store: StoreDep, response: Response
+    body: JobCreate, store: StoreDep, principal: CurrentPrincipal, response: Response
 ) -> Envelope[JobRead]:
+    require_company(principal, body.company_id)
     job = await job_service.create_job(store, body)
     response.headers["Location"] = f"/api/jobs/{job.job_id}"
     return Envelope(data=JobRead.model_validate(job.model_dump()))
 
 
-@router.get("", responses=errors(400, 422), summary="List jobs, newest first")
+@router.get("", responses=errors(400, 403, 422), summary="List jobs, newest first")
 async def list_jobs(
     store: StoreDep,
+    principal: CurrentPrincipal,
     limit: PageSize,
     continuation: Continuation = None,
     skip: Annotated[
@@ -49,6 +53,7 @@ async def list_jobs(
     min_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
     max_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
 ) -> ListEnvelope[JobRead]:
+    require_any_role(principal)
     filters = job_service.JobFilters(
         skill=skill,
         location=location,
@@ -64,10 +69,11 @@ async def list_jobs(
     return ListEnvelope(data=data, count=len(data), continuation=token)
 
 
-@router.get("/{job_id}", responses=errors(404), summary="Read a job")
+@router.get("/{job_id}", responses=errors(403, 404), summary="Read a job")
 async def get_job(
-    job_id: str, store: StoreDep, response: Response
+    job_id: str, store: StoreDep, principal: CurrentPrincipal, response: Response
 ) -> Envelope[JobRead]:
+    require_any_role(principal)
     document = await job_service.read_job_document(store, job_id)
     response.headers["ETag"] = document["_etag"]
     return Envelope(data=JobRead.model_validate(document))
@@ -75,16 +81,19 @@ async def get_job(
 
 @router.patch(
     "/{job_id}",
-    responses=errors(404, 409, 412, 422),
+    responses=errors(403, 404, 409, 412, 422),
     summary="Change or close a job",
 )
 async def update_job(
     job_id: str,
     body: JobUpdate,
     store: StoreDep,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> Envelope[JobRead]:
+    current = await job_service.get_job(store, job_id)
+    require_company(principal, current.company_id)
     job, etag = await job_service.update_job(store, job_id, body, if_match=if_match)
     response.headers["ETag"] = etag
     return Envelope(data=JobRead.model_validate(job.model_dump()))
@@ -93,21 +102,32 @@ async def update_job(
 @router.delete(
     "/{job_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(404, 412),
+    responses=errors(403, 404, 412),
     summary="Delete a job",
 )
-async def delete_job(job_id: str, store: StoreDep, if_match: IfMatch = None) -> None:
+async def delete_job(
+    job_id: str, store: StoreDep, principal: CurrentPrincipal, if_match: IfMatch = None
+) -> None:
+    current = await job_service.get_job(store, job_id)
+    require_company(principal, current.company_id)
     await job_service.delete_job(store, job_id, if_match=if_match)
 
 
 @router.get(
     "/{job_id}/applications",
-    responses=errors(404),
+    responses=errors(403, 404),
     summary="The applications to one job, newest first",
+    description="For the company's employers and admins.",
 )
 async def list_job_applications(
-    job_id: str, store: StoreDep, limit: PageSize, continuation: Continuation = None
+    job_id: str,
+    store: StoreDep,
+    principal: CurrentPrincipal,
+    limit: PageSize,
+    continuation: Continuation = None,
 ) -> ListEnvelope[ApplicationRead]:
+    job = await job_service.get_job(store, job_id)
+    require_company(principal, job.company_id)
     applications, token = await application_service.list_for_job(
         store, job_id, limit=limit, continuation=continuation
     )

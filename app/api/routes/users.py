@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from app.api.access import CurrentPrincipal, is_self, require_self_or_admin
 from app.api.deps import IfMatch, QueueDep, StoreDep
 from app.api.responses import errors
+from app.errors import ForbiddenError, NotFoundError
 from app.models.common import Envelope
 from app.models.users import UserCreate, UserRead, UserUpdate
+from app.services import applications as application_service
 from app.services import users as user_service
 
 router = APIRouter(prefix="/users", tags=["candidates"])
@@ -14,37 +17,66 @@ router = APIRouter(prefix="/users", tags=["candidates"])
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(422),
+    responses=errors(403, 409, 422),
     summary="Create a candidate profile",
+    description="A candidate creates their own profile, under their account's id "
+    "(409 if it exists); an admin creates one under a new id.",
 )
 async def create_user(
-    body: UserCreate, store: StoreDep, queue: QueueDep, response: Response
+    body: UserCreate,
+    store: StoreDep,
+    queue: QueueDep,
+    principal: CurrentPrincipal,
+    response: Response,
 ) -> Envelope[UserRead]:
-    user = await user_service.create_user(store, queue, body)
+    if principal.is_admin:
+        user = await user_service.create_user(store, queue, body)
+    elif principal.is_candidate:
+        user = await user_service.create_user(
+            store, queue, body, user_id=principal.subject
+        )
+    else:
+        raise ForbiddenError("Only candidates and admins create profiles.")
     response.headers["Location"] = f"/api/users/{user.user_id}"
     return Envelope(data=UserRead.model_validate(user.model_dump()))
 
 
-@router.get("/{user_id}", responses=errors(404), summary="Read a candidate profile")
+@router.get(
+    "/{user_id}",
+    responses=errors(404),
+    summary="Read a candidate profile",
+    description="The candidate, admins, and employers the candidate applied to.",
+)
 async def get_user(
-    user_id: str, store: StoreDep, response: Response
+    user_id: str, store: StoreDep, principal: CurrentPrincipal, response: Response
 ) -> Envelope[UserRead]:
+    allowed = principal.is_admin or is_self(principal, user_id)
+    if not allowed and principal.is_employer and principal.company_id:
+        allowed = await application_service.has_applied_to_company(
+            store, user_id=user_id, company_id=principal.company_id
+        )
+    if not allowed:
+        raise NotFoundError(f"User {user_id!r} was not found.")
     document = await user_service.read_user_document(store, user_id)
     response.headers["ETag"] = document["_etag"]
     return Envelope(data=UserRead.model_validate(document))
 
 
 @router.patch(
-    "/{user_id}", responses=errors(404, 412, 422), summary="Change a candidate profile"
+    "/{user_id}",
+    responses=errors(404, 412, 422),
+    summary="Change a candidate profile",
 )
 async def update_user(
     user_id: str,
     body: UserUpdate,
     store: StoreDep,
     queue: QueueDep,
+    principal: CurrentPrincipal,
     response: Response,
     if_match: IfMatch = None,
 ) -> Envelope[UserRead]:
+    require_self_or_admin(principal, user_id, what=f"User {user_id!r}")
     user, etag = await user_service.update_user(
         store, queue, user_id, body, if_match=if_match
     )
@@ -58,5 +90,8 @@ async def update_user(
     responses=errors(404, 412),
     summary="Delete a candidate with their applications and recommendations",
 )
-async def delete_user(user_id: str, store: StoreDep, if_match: IfMatch = None) -> None:
+async def delete_user(
+    user_id: str, store: StoreDep, principal: CurrentPrincipal, if_match: IfMatch = None
+) -> None:
+    require_self_or_admin(principal, user_id, what=f"User {user_id!r}")
     await user_service.delete_user(store, user_id, if_match=if_match)
