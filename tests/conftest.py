@@ -14,7 +14,11 @@ from app.config import Settings
 from app.runtime import Runtime
 from app.tasks.queue import LocalQueue
 
-pytest_plugins = ["tests.queue_support", "tests.mail_support"]
+pytest_plugins = [
+    "tests.queue_support",
+    "tests.mail_support",
+    "tests.auth_support",
+]
 
 
 @pytest.fixture(scope="session")

@@ -66,7 +66,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             Security(api_key_scheme),
             Security(bearer_scheme),
         ],
-        responses=errors(401, 429),
+        responses=errors(400, 401, 413, 429, 503),
     )
     for module in (jobs, users, applications, insights, operations):
         secured.include_router(module.router)

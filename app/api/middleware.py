@@ -22,10 +22,6 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _LARGE_BODY_PREFIX = "/api/imports/"
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 def _declared_length(scope: Scope) -> int:
     for name, value in scope["headers"]:
         if name == b"content-length":
@@ -80,13 +76,17 @@ class RequestMiddleware:
             return
         request_id = _correlation_id(scope)
         received = 0
+        too_large = False
 
         async def receive_within_limit() -> Message:
-            nonlocal received
+            # Past the limit the app sees the client go away; its answer to that is
+            # dropped below and replaced by a 413.
+            nonlocal received, too_large
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
-                raise _BodyTooLarge
+                too_large = True
+                return {"type": "http.disconnect"}
             return message
 
         header = (b"x-request-id", request_id.encode())
@@ -96,6 +96,8 @@ class RequestMiddleware:
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, responded
+            if too_large and not responded and message["type"].startswith("http.resp"):
+                return
             if message["type"] == "http.response.start":
                 status, responded = message["status"], True
                 message["headers"] = [*message.get("headers", []), header]
@@ -104,9 +106,6 @@ class RequestMiddleware:
         with correlation(request_id), charge_scope() as charge:
             try:
                 await self.app(scope, receive_within_limit, send_with_id)
-            except _BodyTooLarge:
-                if not responded:
-                    await _too_large(limit)(scope, receive, send_with_id)
             except Exception:
                 logger.exception(
                     "http.unhandled_error",
@@ -117,6 +116,9 @@ class RequestMiddleware:
                         500, "internal_error", "An unexpected error occurred."
                     )
                     await response(scope, receive, send_with_id)
+            if too_large and not responded:
+                too_large = False
+                await _too_large(limit)(scope, receive, send_with_id)
             logger.info(
                 "http.request",
                 extra={
