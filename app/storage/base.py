@@ -8,7 +8,7 @@ opaque continuation tokens. Services speak only this interface, never a backend'
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -127,6 +127,22 @@ class DocumentStore(Protocol):
     ) -> None:
         """Delete an item or raise ItemNotFoundError (EtagMismatchError with a stale
         etag)."""
+        ...
+
+    async def upsert_many(self, container: str, documents: Sequence[Document]) -> int:
+        """Upsert each document (derived data only); returns how many were written.
+
+        Not atomic: the embedded store writes them in one transaction (one disk sync
+        instead of one per item), Cosmos DB item by item, a few at a time, so a failure
+        may leave some written. Callers repeat the whole batch, which is harmless.
+        """
+        ...
+
+    async def delete_many(self, container: str, keys: Sequence[tuple[str, str]]) -> int:
+        """Delete each (partition key, id) that exists; returns how many were deleted.
+
+        Missing items are skipped. Not atomic, as `upsert_many`.
+        """
         ...
 
     async def query(

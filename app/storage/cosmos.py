@@ -25,9 +25,16 @@ import json
 import logging
 import math
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ServiceRequestError, ServiceResponseError
@@ -63,6 +70,7 @@ if TYPE_CHECKING:
     from app.config import Settings
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 # The SDK logs every request and response at INFO: under Functions that floods
 # Application Insights. It gets a logger of its own, quiet unless lowered on purpose.
 _sdk_http_logger = logging.getLogger(f"{__name__}.http")
@@ -82,6 +90,10 @@ _TRANSIENT_STATUS = frozenset({408, 410, 429, 449, 503})
 _DEFAULT_RETRY_AFTER_SECONDS = 1
 
 _PAGE_SIZE_FOR_SCANS = 500
+# Requests in flight for one batched write: enough to hide the round trip, few enough
+# that a shard's writes do not exhaust a small account's RU/s at once (the SDK retries
+# 429s, see _THROTTLE_RETRIES).
+_BULK_CONCURRENCY = 16
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 # Cosmos DB's own properties; documents leave this module with `_etag` and `_ts` only,
@@ -166,6 +178,17 @@ def _to_document(item: Mapping[str, Any]) -> Document:
 
 def _body(document: Document) -> Document:
     return {k: v for k, v in document.items() if k not in _SYSTEM_FIELDS}
+
+
+async def _bounded(calls: Iterable[Awaitable[_T]]) -> list[_T]:
+    """Await the calls with at most `_BULK_CONCURRENCY` in flight, results in order."""
+    gate = asyncio.Semaphore(_BULK_CONCURRENCY)
+
+    async def gated(call: Awaitable[_T]) -> _T:
+        async with gate:
+            return await call
+
+    return list(await asyncio.gather(*(gated(call) for call in calls)))
 
 
 def _retry_after_seconds(exc: CosmosHttpResponseError) -> int:
@@ -427,6 +450,30 @@ class CosmosStore:
                 raise EtagMismatchError(
                     f"Item {item_id!r} changed since it was read."
                 ) from None
+
+    # Batched writes ---------------------------------------------------------------
+
+    async def upsert_many(self, container: str, documents: Sequence[Document]) -> int:
+        # Transactional batch is per partition only (and the emulator lacks it): items
+        # go one request each, a bounded number in flight.
+        spec = self._spec(container)
+        for document in documents:
+            self._key_of(spec, document)
+        await _bounded(self.upsert(container, document) for document in documents)
+        return len(documents)
+
+    async def delete_many(self, container: str, keys: Sequence[tuple[str, str]]) -> int:
+        async def delete(partition_key: str, item_id: str) -> bool:
+            try:
+                await self.delete(
+                    container, partition_key=partition_key, item_id=item_id
+                )
+            except ItemNotFoundError:
+                return False
+            return True
+
+        results = await _bounded(delete(pk, item_id) for pk, item_id in keys)
+        return sum(results)
 
     # Queries ----------------------------------------------------------------------
 

@@ -15,13 +15,14 @@ than handing it to a worker thread would cost.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -287,6 +288,52 @@ class EmbeddedStore:
         if deleted == 0:
             await self.read(container, partition_key=partition_key, item_id=item_id)
             raise EtagMismatchError(f"Item {item_id!r} changed since it was read.")
+
+    # Batched writes ---------------------------------------------------------------
+
+    async def upsert_many(self, container: str, documents: Sequence[Document]) -> int:
+        spec = self._spec(container)
+        now = time.time()
+        rows = [
+            (
+                *self._key(spec, document),
+                self._new_etag(),
+                int(now),
+                self._expiry(spec, document, now),
+                self._body(document),
+            )
+            for document in documents
+        ]
+        with self._lock, self._transaction():
+            self._conn.executemany(
+                f"INSERT INTO {_quote(spec.name)} (pk, id, etag, ts, expires_at, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pk, id) DO UPDATE SET"
+                " etag = excluded.etag, ts = excluded.ts,"
+                " expires_at = excluded.expires_at, doc = excluded.doc",
+                rows,
+            )
+        return len(rows)
+
+    async def delete_many(self, container: str, keys: Sequence[tuple[str, str]]) -> int:
+        spec = self._spec(container)
+        now = time.time()
+        with self._lock, self._transaction():
+            deleted = self._conn.executemany(
+                f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                [(pk, item_id, now) for pk, item_id in keys],
+            ).rowcount
+        return max(deleted, 0)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     # Queries ----------------------------------------------------------------------
 

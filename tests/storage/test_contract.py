@@ -166,6 +166,59 @@ class TestPointOperations:
             await store.read("nope", partition_key="a", item_id="b")
 
 
+class TestBatchedWrites:
+    async def test_upsert_many_inserts_and_overwrites_across_partitions(
+        self, store: DocumentStore
+    ) -> None:
+        await store.create(USERS, user("ann", city="Oslo"))
+
+        written = await store.upsert_many(
+            USERS, [user("ann", city="Rome"), user("bob"), user("cy")]
+        )
+
+        assert written == 3
+        ann = await store.read(USERS, partition_key="ann", item_id="ann")
+        assert ann["city"] == "Rome"
+        assert await store.count(USERS) == 3
+
+    async def test_upsert_many_gives_each_item_a_new_etag(
+        self, store: DocumentStore
+    ) -> None:
+        before = await store.create(USERS, user("ann"))
+
+        await store.upsert_many(USERS, [user("ann", city="Rome")])
+
+        after = await store.read(USERS, partition_key="ann", item_id="ann")
+        assert after["_etag"] != before["_etag"]
+
+    async def test_upsert_many_of_nothing_writes_nothing(
+        self, store: DocumentStore
+    ) -> None:
+        written = await store.upsert_many(USERS, [])
+
+        assert written == 0
+        assert await store.count(USERS) == 0
+
+    async def test_upsert_many_refuses_a_document_without_its_partition_key(
+        self, store: DocumentStore
+    ) -> None:
+        with pytest.raises(ValueError):
+            await store.upsert_many(USERS, [user("ann"), {"id": "nobody"}])
+
+    async def test_delete_many_deletes_what_exists_and_skips_the_rest(
+        self, store: DocumentStore
+    ) -> None:
+        await store.upsert_many(USERS, [user("ann"), user("bob"), user("cy")])
+
+        deleted = await store.delete_many(
+            USERS, [("ann", "ann"), ("bob", "bob"), ("zed", "zed"), ("cy", "ann")]
+        )
+
+        assert deleted == 2
+        remaining = [u async for u in store.query_all(USERS, Query())]
+        assert ids(remaining) == ["cy"]
+
+
 class TestEtagConcurrency:
     async def test_replace_with_the_current_etag_writes_and_changes_it(
         self, store: DocumentStore
