@@ -3,6 +3,8 @@
 Each trigger decodes its input and calls the same handlers the local server uses.
 """
 
+from datetime import UTC, datetime
+
 import azure.functions as func
 
 from app.api import create_app
@@ -11,7 +13,7 @@ from app.logs import install_correlation
 from app.runtime import Runtime, set_process_runtime
 from app.tasks.handlers import handle_message, handle_poison
 from app.tasks.messages import TASK_QUEUE_NAME
-from app.tasks.worker import run_pass
+from app.tasks.worker import start_nightly_run
 
 install_correlation()
 # Read once at start: a bad setting stops the app here with a message naming it.
@@ -29,7 +31,8 @@ app = func.AsgiFunctionApp(app=api, http_auth_level=func.AuthLevel.ANONYMOUS)
     arg_name="timer", schedule="%RECOMMENDATION_SCHEDULE%", run_on_startup=False
 )
 async def nightly_recommendations(timer: func.TimerRequest) -> None:
-    await run_pass(runtime)
+    # Plans the night's run and queues its shards; background_tasks scores them.
+    await start_nightly_run(runtime, fired_at=datetime.now(UTC))
 
 
 @app.function_name("background_tasks")

@@ -1,4 +1,5 @@
-"""The command line: `python -m app serve | recommend | seed-demo | provision`."""
+"""The command line: `python -m app serve | recommend | import | seed-demo |
+provision`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config import Settings, SettingsError, load_settings
 from app.logs import configure_logging
 from app.runtime import Runtime, set_process_runtime
+
+if TYPE_CHECKING:
+    from app.services.bulk_load import Kind
 
 logger = logging.getLogger("app.cli")
 
@@ -30,7 +36,27 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address (default 127.0.0.1)"
     )
     serve.add_argument("--port", type=int, default=7071, help="port (default 7071)")
-    commands.add_parser("recommend", help="run one recommendation pass now, then exit")
+    recommend = commands.add_parser(
+        "recommend",
+        help="run one recommendation pass now, then exit",
+        description="Plan a recommendation run and score all its shards in this"
+        " process, with a progress bar, then print the run's totals. Candidates"
+        " whose recommendations are unchanged cost no write. --run-id resumes a run"
+        " planned before (such as a night's run, nightly-YYYY-MM-DD, whose queued"
+        " shards did not all finish): shards already done are skipped.",
+    )
+    recommend.add_argument("--run-id", help="resume this run instead of a new one")
+    load = commands.add_parser(
+        "import",
+        help="bulk-load candidates and job postings from NDJSON files",
+        description="Create one candidate (--users) or job posting (--jobs) per line,"
+        " each a JSON object validated as the API validates POST /api/users or"
+        " POST /api/jobs. Rejected lines are listed at the end with their line"
+        " number and reason; they do not stop the load. No recompute is queued per"
+        " candidate: run `python -m app recommend` after an import.",
+    )
+    load.add_argument("--users", type=Path, metavar="FILE", help="candidates, NDJSON")
+    load.add_argument("--jobs", type=Path, metavar="FILE", help="job postings, NDJSON")
     commands.add_parser(
         "provision",
         help="create the Cosmos DB database and containers (idempotent)",
@@ -89,14 +115,62 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await runtime.aclose()
 
 
-async def _recommend(settings: Settings) -> None:
+async def _recommend(settings: Settings, run_id: str | None) -> int:
+    from tqdm import tqdm
+
+    from app.errors import NotFoundError
     from app.tasks.worker import run_pass
 
     runtime = set_process_runtime(Runtime(settings))
+    # disable=None: the bar shows on a terminal only, so logs and CI stay clean.
+    with tqdm(desc="recommend", unit=" candidates", disable=None) as bar:
+
+        def advance(scored: int, total: int) -> None:
+            bar.total = total
+            bar.update(scored)
+
+        try:
+            run = await run_pass(runtime, run_id=run_id, on_progress=advance)
+        except NotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            await runtime.aclose()
+    print(
+        f"run {run.run_id}: {run.state}, {run.done_shards}/{run.planned_shards}"
+        f" shards, {run.candidates} candidates, {run.written} written,"
+        f" {run.deleted} deleted"
+    )
+    return 0
+
+
+async def _import(settings: Settings, files: dict[Kind, Path]) -> int:
+    from tqdm import tqdm
+
+    from app.services.bulk_load import load_lines
+
+    runtime = set_process_runtime(Runtime(settings))
+    results = {}
     try:
-        await run_pass(runtime)
+        for kind, path in files.items():
+            with path.open(encoding="utf-8") as lines:
+                total = sum(1 for _ in lines)
+            with (
+                path.open(encoding="utf-8") as lines,
+                tqdm(total=total, desc=kind, unit=" lines", disable=None) as bar,
+            ):
+                results[path] = await load_lines(
+                    runtime.store, kind, lines, on_line=bar.update
+                )
     finally:
         await runtime.aclose()
+    for path, result in results.items():
+        print(f"{path}: {result.created} created, {len(result.rejected)} rejected")
+        for rejected in result.rejected:
+            print(f"{path}:{rejected.line}: {rejected.reason}")
+    if results:
+        print("next: python -m app recommend")
+    return 0
 
 
 async def _provision(settings: Settings) -> None:
@@ -142,7 +216,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         asyncio.run(_serve(settings, args.host, args.port))
     elif args.command == "recommend":
-        asyncio.run(_recommend(settings))
+        return asyncio.run(_recommend(settings, args.run_id))
+    elif args.command == "import":
+        files: dict[Kind, Path] = {}
+        if args.users is not None:
+            files["users"] = args.users
+        if args.jobs is not None:
+            files["jobs"] = args.jobs
+        if not files:
+            print(
+                "error: import needs --users FILE, --jobs FILE or both", file=sys.stderr
+            )
+            return 2
+        missing = [str(path) for path in files.values() if not path.is_file()]
+        if missing:
+            print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        return asyncio.run(_import(settings, files))
     elif args.command == "seed-demo":
         return asyncio.run(_seed_demo(settings, args))
     elif args.command == "provision":

@@ -142,6 +142,7 @@ class TestCommands:
         )
 
         assert result.returncode == 0, result.stderr.decode()
+        assert b"finished, 1/1 shards, 1 candidates" in result.stdout
         with _server(tmp_path) as base:
             body = httpx.get(f"{base}/api/recommendations/{user['user_id']}").json()
         assert [r["job_title"] for r in body["data"]] == ["Rustacean"]

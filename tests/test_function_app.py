@@ -346,22 +346,16 @@ class TestPoisonTrigger:
 
 
 class TestTimerTrigger:
-    async def test_the_timer_trigger_stores_recommendations(
-        self, function_app: ModuleType
+    async def test_the_timer_plans_the_run_and_the_queue_trigger_scores_it(
+        self, function_app: ModuleType, azurite: Azurite
     ):
-        user = json.loads(
-            (
-                await _call(
-                    function_app,
-                    "POST",
-                    "/api/users",
-                    {"name": "Linus", "email": "linus@example.com", "skills": ["C"]},
-                )
-            ).get_body()
-        )["data"]
-        await _call(
+        user = await _created(
             function_app,
-            "POST",
+            "/api/users",
+            {"name": "Linus", "email": "linus@example.com", "skills": ["C"]},
+        )
+        await _created(
+            function_app,
             "/api/jobs",
             {
                 "company_id": "contoso",
@@ -370,12 +364,29 @@ class TestTimerTrigger:
                 "remote": True,
             },
         )
+        await _take_from_azurite(azurite)  # the candidate's own recompute
 
         await _function(function_app, "nightly_recommendations")(
             TimerRequest(past_due=False)
         )
+        messages = await _take_from_azurite(azurite)
+        await _deliver(function_app, messages)
 
+        assert [decode_message(m.get_body()).type for m in messages] == [
+            "recommendations.shard"
+        ]
         response = await _call(
             function_app, "GET", f"/api/recommendations/{user['user_id']}"
         )
         assert json.loads(response.get_body())["data"][0]["job_title"] == "Kernel"
+
+    async def test_a_second_firing_the_same_night_sends_nothing(
+        self, function_app: ModuleType, azurite: Azurite
+    ):
+        timer = _function(function_app, "nightly_recommendations")
+        await timer(TimerRequest(past_due=False))
+        await _deliver(function_app, await _take_from_azurite(azurite))
+
+        await timer(TimerRequest(past_due=True))
+
+        assert await _take_from_azurite(azurite) == []

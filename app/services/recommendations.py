@@ -3,20 +3,36 @@ them."""
 
 from __future__ import annotations
 
+import asyncio
 import heapq
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.errors import NotFoundError
-from app.matching.scoring import CandidateFeatures, MatchResult, score_pair
+from app.matching.scoring import (
+    CandidateFeatures,
+    JobFeatures,
+    MatchResult,
+    score_pair,
+)
 from app.models.common import utc_now
 from app.models.jobs import Job
 from app.models.recommendations import Recommendation
 from app.models.users import User
 from app.services.features import candidate_from, job_from
+from app.services.runs import (
+    RunProgress,
+    claim_shard,
+    complete_shard,
+    get_run,
+    manual_run_id,
+    pending_shards,
+    plan_run,
+)
 from app.services.users import get_user
-from app.storage import DocumentStore, Filter, ItemNotFoundError, Query
+from app.storage import Document, DocumentStore, Filter, ItemNotFoundError, Query
 from app.storage.containers import APPLICATIONS, JOBS, RECOMMENDATIONS, USERS
 
 if TYPE_CHECKING:
@@ -24,8 +40,6 @@ if TYPE_CHECKING:
 
 _BEST_FIRST = Query(order_by="score", direction="desc")
 _ACTIVE_JOBS = Query(where=(Filter("status", "eq", "active"),))
-# Candidates scored per batch in a pass: bounds memory, whatever the population.
-_CHUNK = 1_000
 
 
 @dataclass(slots=True)
@@ -96,31 +110,41 @@ def _unchanged(stored: dict[str, Any], fresh: dict[str, Any]) -> bool:
     return all(stored.get(key) == fresh[key] for key in _COMPARED)
 
 
-async def replace_recommendations(
-    store: DocumentStore, user_id: str, fresh: Sequence[Recommendation]
-) -> PassStats:
-    """Make the stored set equal `fresh`, writing only what changed."""
-    stats = PassStats(candidates=1)
-    stored = {
+def _changes(
+    stored: dict[str, Document], fresh: Sequence[Recommendation]
+) -> tuple[list[Document], list[str]]:
+    """What to write (new or changed) and which stored job ids to delete."""
+    stale = dict(stored)
+    changed = []
+    for recommendation in fresh:
+        document = recommendation.model_dump(mode="json")
+        previous = stale.pop(recommendation.job_id, None)
+        if previous is None or not _unchanged(previous, document):
+            changed.append(document)
+    return changed, list(stale)
+
+
+async def _stored(store: DocumentStore, user_id: str) -> dict[str, Document]:
+    return {
         doc["job_id"]: doc
         async for doc in store.query_all(
             RECOMMENDATIONS, Query(), partition_key=user_id
         )
     }
-    for recommendation in fresh:
-        document = recommendation.model_dump(mode="json")
-        previous = stored.pop(recommendation.job_id, None)
-        if previous is not None and _unchanged(previous, document):
-            continue
-        await store.upsert(RECOMMENDATIONS, document)
-        stats.written += 1
-    for job_id in stored:
-        try:
-            await store.delete(RECOMMENDATIONS, partition_key=user_id, item_id=job_id)
-        except ItemNotFoundError:
-            continue
-        stats.deleted += 1
-    return stats
+
+
+async def replace_recommendations(
+    store: DocumentStore, user_id: str, fresh: Sequence[Recommendation]
+) -> PassStats:
+    """Make the stored set equal `fresh`, writing only what changed."""
+    changed, stale = _changes(await _stored(store, user_id), fresh)
+    return PassStats(
+        candidates=1,
+        written=await store.upsert_many(RECOMMENDATIONS, changed),
+        deleted=await store.delete_many(
+            RECOMMENDATIONS, [(user_id, job_id) for job_id in stale]
+        ),
+    )
 
 
 async def _exclusions(
@@ -184,43 +208,145 @@ async def recompute_for_user(
     return stats
 
 
-async def _score_chunk(
-    store: DocumentStore,
-    users: Sequence[User],
-    jobs: Sequence[Job],
-    index: JobIndex,
-    position: dict[str, int],
-    top_k: int,
+@dataclass(frozen=True, slots=True)
+class _JobSnapshot:
+    """The active jobs as one run's shards score them in this process."""
+
+    run_id: str
+    jobs: list[Job]
+    features: list[JobFeatures]
+    position: dict[str, int]
+    index: JobIndex
+
+
+class _SnapshotCache:
+    """The latest run's snapshot, so consecutive shards on one instance load the jobs
+    and build the index once (the first shard also pays the kernel's compilation)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._snapshot: _JobSnapshot | None = None
+
+    async def get(self, store: DocumentStore, run_id: str) -> _JobSnapshot:
+        async with self._lock:
+            if self._snapshot is None or self._snapshot.run_id != run_id:
+                self._snapshot = None  # let the previous run's index go first
+                self._snapshot = await _load_snapshot(store, run_id)
+            return self._snapshot
+
+
+async def _load_snapshot(store: DocumentStore, run_id: str) -> _JobSnapshot:
+    from app.matching.batch import JobIndex
+
+    jobs = await load_active_jobs(store)
+    features = [job_from(job) for job in jobs]
+    return _JobSnapshot(
+        run_id=run_id,
+        jobs=jobs,
+        features=features,
+        position={job.job_id: i for i, job in enumerate(jobs)},
+        index=JobIndex.build(features),
+    )
+
+
+# One cache per store object: a process has one store, tests have many.
+_SNAPSHOTS: weakref.WeakKeyDictionary[DocumentStore, _SnapshotCache] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _snapshot(store: DocumentStore, run_id: str) -> _JobSnapshot:
+    cache = _SNAPSHOTS.get(store)
+    if cache is None:
+        cache = _SNAPSHOTS[store] = _SnapshotCache()
+    return await cache.get(store, run_id)
+
+
+async def _load_users(store: DocumentStore, user_ids: Sequence[str]) -> list[User]:
+    users = []
+    for user_id in user_ids:
+        try:
+            document = await store.read(USERS, partition_key=user_id, item_id=user_id)
+        except ItemNotFoundError:
+            continue  # deleted since the run was planned
+        users.append(User.model_validate(document))
+    return users
+
+
+async def _score_users(
+    store: DocumentStore, users: Sequence[User], snapshot: _JobSnapshot, top_k: int
 ) -> PassStats:
+    """Score the candidates against the snapshot; write only what changed."""
     candidates = [candidate_from(user) for user in users]
-    exclude = await _exclusions(store, users, position)
-    ranked = index.top_k(candidates, k=top_k, exclude=exclude)
-    return await _store_ranked(store, users, candidates, jobs, ranked)
+    exclude = await _exclusions(store, users, snapshot.position)
+    ranked = snapshot.index.top_k(candidates, k=top_k, exclude=exclude)
+
+    changed: list[Document] = []
+    stale: list[tuple[str, str]] = []
+    for user, candidate, best in zip(users, candidates, ranked, strict=True):
+        fresh = [
+            _recommendation(
+                user.user_id,
+                snapshot.jobs[j],
+                score_pair(candidate, snapshot.features[j]),
+            )
+            for j, _ in best
+        ]
+        to_write, to_delete = _changes(await _stored(store, user.user_id), fresh)
+        changed.extend(to_write)
+        stale.extend((user.user_id, job_id) for job_id in to_delete)
+
+    return PassStats(
+        candidates=len(users),
+        jobs=len(snapshot.jobs),
+        written=await store.upsert_many(RECOMMENDATIONS, changed),
+        deleted=await store.delete_many(RECOMMENDATIONS, stale),
+    )
+
+
+async def score_shard(
+    store: DocumentStore, *, run_id: str, shard: int
+) -> PassStats | None:
+    """Score one shard of a run and record its totals; None if it was done already.
+
+    A delivery that stops half-way leaves some candidates written; the next delivery
+    scores the whole shard again and finds those unchanged.
+    """
+    claimed = await claim_shard(store, run_id=run_id, shard=shard)
+    if claimed is None:
+        return None
+    snapshot = await _snapshot(store, run_id)
+    users = await _load_users(store, claimed.user_ids)
+    stats = await _score_users(store, users, snapshot, claimed.top_k)
+    await complete_shard(
+        store,
+        claimed,
+        candidates=stats.candidates,
+        written=stats.written,
+        deleted=stats.deleted,
+    )
+    return stats
 
 
 async def run_recommendation_pass(
     store: DocumentStore,
     *,
     top_k: int,
-    on_progress: Callable[[int], None] | None = None,
-) -> PassStats:
-    """Score every candidate against every active job and store each one's top K."""
-    from app.matching.batch import JobIndex
+    run_id: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> RunProgress:
+    """Plan a run (or resume `run_id`) and score its pending shards in this process.
 
-    jobs = await load_active_jobs(store)
-    index = JobIndex.build([job_from(job) for job in jobs])
-    position = {job.job_id: i for i, job in enumerate(jobs)}
-    stats = PassStats(jobs=len(jobs))
-    chunk: list[User] = []
-    async for document in store.query_all(USERS, Query()):
-        chunk.append(User.model_validate(document))
-        if len(chunk) == _CHUNK:
-            stats.add(await _score_chunk(store, chunk, jobs, index, position, top_k))
-            if on_progress:
-                on_progress(len(chunk))
-            chunk = []
-    if chunk:
-        stats.add(await _score_chunk(store, chunk, jobs, index, position, top_k))
+    `on_progress(scored, total)` is called once planned (scored 0), then per shard.
+    """
+    run_id = run_id or manual_run_id()
+    await plan_run(store, run_id=run_id, trigger="manual", top_k=top_k)
+    pending = await pending_shards(store, run_id)
+    total = sum(pending.values())
+    if on_progress:
+        on_progress(0, total)
+    for shard, size in pending.items():
+        await score_shard(store, run_id=run_id, shard=shard)
         if on_progress:
-            on_progress(len(chunk))
-    return stats
+            on_progress(size, total)
+    return await get_run(store, run_id)

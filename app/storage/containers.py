@@ -1,4 +1,4 @@
-"""The four containers, declared once: partition keys, TTL and indexing policies.
+"""The containers, declared once: partition keys, TTL and indexing policies.
 
 The `provision` command and the embedded store both read these; the infrastructure
 template is checked against them by a test.
@@ -14,6 +14,7 @@ APPLICATIONS = "applications"
 RECOMMENDATIONS = "recommendations"
 IMPORTS = "imports"
 POISON_MESSAGES = "poison_messages"
+RUNS = "runs"
 
 # The seed expires candidate profiles 30 days after their last write.
 USERS_DEFAULT_TTL_SECONDS = 30 * 24 * 3600
@@ -101,6 +102,18 @@ CONTAINERS: dict[str, ContainerSpec] = {
             "indexingMode": "consistent",
             "automatic": True,
             "includedPaths": _range_paths("kind", "chunk"),
+            "excludedPaths": [{"path": "/*"}, {"path": '/"_etag"/?'}],
+        },
+    ),
+    # A recommendation run: its record and its shards (candidate ids, totals) share
+    # one partition, so progress is one single-partition query.
+    RUNS: ContainerSpec(
+        name=RUNS,
+        partition_key="run_id",
+        indexing_policy={
+            "indexingMode": "consistent",
+            "automatic": True,
+            "includedPaths": _range_paths("kind", "shard", "done"),
             "excludedPaths": [{"path": "/*"}, {"path": '/"_etag"/?'}],
         },
     ),

@@ -11,13 +11,14 @@ from app.runtime import Runtime
 from app.services.applications import score_application, send_confirmation
 from app.services.imports import process_import_chunk
 from app.services.poison import record_poison
-from app.services.recommendations import recompute_for_user
+from app.services.recommendations import recompute_for_user, score_shard
 from app.storage.charges import charge_scope
 from app.tasks.messages import (
     AnyMessage,
     ApplicationSubmitted,
     CandidateChanged,
     JobImportChunk,
+    RecommendationShard,
     decode_message,
 )
 
@@ -57,6 +58,22 @@ async def _dispatch(message: AnyMessage, runtime: Runtime) -> None:
                     "user_id": message.user_id,
                     "written": stats.written,
                     "deleted": stats.deleted,
+                },
+            )
+        case RecommendationShard():
+            scored = await score_shard(
+                runtime.store, run_id=message.run_id, shard=message.shard
+            )
+            logger.info(
+                "recommendations.shard.done",
+                extra={
+                    "run_id": message.run_id,
+                    "shard": message.shard,
+                    # None: an earlier delivery finished it, or the run is gone.
+                    "skipped": scored is None,
+                    "candidates": scored.candidates if scored else 0,
+                    "written": scored.written if scored else 0,
+                    "deleted": scored.deleted if scored else 0,
                 },
             )
         case JobImportChunk():

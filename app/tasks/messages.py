@@ -39,7 +39,17 @@ class JobImportChunk(_Message):
     chunk: int
 
 
-AnyMessage = ApplicationSubmitted | CandidateChanged | JobImportChunk
+class RecommendationShard(_Message):
+    """Score one shard of a recommendation run's candidates."""
+
+    type: Literal["recommendations.shard"] = "recommendations.shard"
+    run_id: str
+    shard: int
+
+
+AnyMessage = (
+    ApplicationSubmitted | CandidateChanged | JobImportChunk | RecommendationShard
+)
 
 TaskMessage = Annotated[AnyMessage, Field(discriminator="type")]
 

@@ -11,11 +11,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from app.logs import correlation
 from app.runtime import Runtime
 from app.services.recommendations import run_recommendation_pass
+from app.services.runs import RunProgress, scheduled_run_id, start_run
 from app.storage.charges import charge_scope
 from app.tasks.handlers import handle_message, handle_poison
 from app.tasks.messages import TASK_QUEUE_NAME
@@ -88,27 +90,64 @@ async def run_worker(queue: LocalQueue, runtime: Runtime, stop: asyncio.Event) -
                 await asyncio.wait_for(stop.wait(), timeout=_IDLE_POLL_SECONDS)
 
 
-async def run_pass(runtime: Runtime) -> None:
-    """The nightly recommendation pass, as the timer trigger runs it."""
+async def run_pass(
+    runtime: Runtime,
+    *,
+    run_id: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> RunProgress:
+    """One recommendation run now, every shard scored in this process (the
+    `recommend` command); `run_id` resumes a run planned before."""
     with correlation(uuid.uuid4().hex), charge_scope() as charge:
-        stats = await run_recommendation_pass(
-            runtime.store, top_k=runtime.settings.recommendations_per_candidate
+        progress = await run_recommendation_pass(
+            runtime.store,
+            top_k=runtime.settings.recommendations_per_candidate,
+            run_id=run_id,
+            on_progress=on_progress,
         )
         logger.info(
             "recommendations.pass.done",
             extra={
-                "candidates": stats.candidates,
-                "jobs": stats.jobs,
-                "written": stats.written,
-                "deleted": stats.deleted,
+                "run_id": progress.run_id,
+                "candidates": progress.candidates,
+                "written": progress.written,
+                "deleted": progress.deleted,
                 "request_charge": round(charge.total, 2),
             },
         )
+    return progress
+
+
+async def start_nightly_run(runtime: Runtime, *, fired_at: datetime) -> RunProgress:
+    """Plan the night's run and queue its shards, as the timer trigger does.
+
+    The run is named after the UTC date of `fired_at`: a second firing that day finds
+    it planned and sends nothing.
+    """
+    with correlation(uuid.uuid4().hex), charge_scope() as charge:
+        progress = await start_run(
+            runtime.store,
+            runtime.queue,
+            run_id=scheduled_run_id(fired_at),
+            trigger="schedule",
+            top_k=runtime.settings.recommendations_per_candidate,
+        )
+        logger.info(
+            "recommendations.run.started",
+            extra={
+                "run_id": progress.run_id,
+                "state": progress.state,
+                "planned_shards": progress.planned_shards,
+                "done_shards": progress.done_shards,
+                "request_charge": round(charge.total, 2),
+            },
+        )
+    return progress
 
 
 async def run_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Fire the recommendation pass on RECOMMENDATION_SCHEDULE (six-field NCRONTAB,
-    UTC)."""
+    """Start the night's recommendation run on RECOMMENDATION_SCHEDULE (six-field
+    NCRONTAB, UTC)."""
     from croniter import croniter
 
     schedule = croniter(
@@ -125,7 +164,8 @@ async def run_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
         except TimeoutError:
             pass
         try:
-            await run_pass(runtime)
+            # The worker (run_worker) scores the queued shards.
+            await start_nightly_run(runtime, fired_at=due)
         except Exception:
             # The next run retries; the server keeps serving.
             logger.exception("recommendations.pass.failed")
