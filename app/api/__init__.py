@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Security
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 
 from app import __version__
-from app.api.auth import api_key_scheme, bearer_scheme, get_principal
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestMiddleware
 from app.api.responses import errors
@@ -58,18 +59,45 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         )
     app.add_middleware(RequestMiddleware)
 
-    # Every /api route but the health check needs a principal, whatever the route
-    # itself declares; the schemes are listed for the OpenAPI document.
-    secured = APIRouter(
-        dependencies=[
-            Depends(get_principal),
-            Security(api_key_scheme),
-            Security(bearer_scheme),
-        ],
-        responses=errors(400, 401, 413, 429, 503),
-    )
+    # RequestMiddleware authenticates every /api path but the public ones, whatever
+    # the route declares. Routers are included one by one: FastAPI walks nested
+    # routers on every request.
     for module in (jobs, users, applications, insights, operations):
-        secured.include_router(module.router)
-    app.include_router(secured, prefix="/api")
+        app.include_router(
+            module.router,
+            prefix="/api",
+            responses=errors(400, 401, 413, 429, 503),
+        )
     app.include_router(insights.health_router, prefix="/api")
+    document_security(app)
     return app
+
+
+def document_security(app: FastAPI) -> None:
+    """List the two schemes in the OpenAPI document.
+
+    Declaring them as route dependencies would do the same at a cost on every request;
+    `get_principal` does the checking.
+    """
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                routes=app.routes,
+            )
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "EntraId": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            }
+            for path, operations in schema["paths"].items():
+                if path == "/api/health":
+                    continue
+                for operation in operations.values():
+                    operation["security"] = [{"ApiKey": []}, {"EntraId": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

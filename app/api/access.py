@@ -7,15 +7,8 @@ are public, so a caller who may read but not change one gets 403.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends
-
-from app.api.auth import get_principal
 from app.errors import ForbiddenError, NotFoundError
 from app.tokens import Principal
-
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
 def require_any_role(principal: Principal) -> None:

@@ -1,52 +1,64 @@
-"""FastAPI dependencies: what a route needs, taken from the process runtime."""
+"""What a route gets besides its parameters: one request context.
+
+One dependency on purpose: FastAPI resolves each dependency of each request through
+its dependency solver, which costs more than what these do, so the principal (set by
+RequestMiddleware) and the process's resources come together.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 
 from app.config import Settings
+from app.errors import UnauthorizedError
 from app.runtime import Runtime
 from app.storage import DocumentStore
 from app.tasks.queue import TaskQueue
+from app.tokens import Principal
 
 MAX_PAGE_SIZE = 100
+PRINCIPAL_SCOPE_KEY = "jobmatch.principal"
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    principal: Principal
+    runtime: Runtime
+
+    @property
+    def store(self) -> DocumentStore:
+        return self.runtime.store
+
+    @property
+    def queue(self) -> TaskQueue:
+        return self.runtime.queue
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
 
-def get_store(request: Request) -> DocumentStore:
-    return get_runtime(request).store
+async def get_context(request: Request) -> RequestContext:
+    # `async def`: FastAPI would run a plain `def` dependency in a worker thread.
+    principal = request.scope.get(PRINCIPAL_SCOPE_KEY)
+    if principal is None:
+        # Only routes outside the authenticated prefix get here: refuse, never guess.
+        raise UnauthorizedError("Sign in: send a bearer token or an X-API-Key header.")
+    return RequestContext(principal=principal, runtime=request.app.state.runtime)
 
 
-def get_queue(request: Request) -> TaskQueue:
-    return get_runtime(request).queue
-
-
-def get_settings(request: Request) -> Settings:
-    return get_runtime(request).settings
-
-
-def page_size(
-    limit: Annotated[
-        int,
-        Query(
-            ge=1,
-            description=f"Page size; at most {MAX_PAGE_SIZE} are returned.",
-        ),
-    ] = 10,
-) -> int:
+def page_size(limit: int) -> int:
     return min(limit, MAX_PAGE_SIZE)
 
 
-StoreDep = Annotated[DocumentStore, Depends(get_store)]
-QueueDep = Annotated[TaskQueue, Depends(get_queue)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-PageSize = Annotated[int, Depends(page_size)]
+Ctx = Annotated[RequestContext, Depends(get_context)]
+Limit = Annotated[
+    int,
+    Query(ge=1, description=f"Page size; at most {MAX_PAGE_SIZE} are returned."),
+]
 Continuation = Annotated[
     str | None,
     Query(

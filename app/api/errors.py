@@ -49,6 +49,10 @@ def _field_of(location: tuple[Any, ...]) -> str:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    return app_error_response(exc)
+
+
+def app_error_response(exc: AppError) -> JSONResponse:
     headers = exc.headers
     if exc.status_code == 401:
         headers = {**headers, "WWW-Authenticate": "Bearer"}

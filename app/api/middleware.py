@@ -8,16 +8,24 @@ import re
 import time
 import uuid
 
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import error_response
+from app.api.auth import authenticate
+from app.api.deps import PRINCIPAL_SCOPE_KEY
+from app.api.errors import app_error_response, error_response
+from app.errors import AppError
 from app.logs import correlation
 from app.storage.charges import charge_scope
 
 logger = logging.getLogger("app.http")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Answer without credentials: liveness and the API's documentation.
+PUBLIC_PATHS = frozenset(
+    {"/api/health", "/api/docs", "/api/docs/oauth2-redirect", "/api/openapi.json"}
+)
 # Bulk imports carry thousands of rows; every other body stays small.
 _LARGE_BODY_PREFIX = "/api/imports/"
 
@@ -75,6 +83,16 @@ class RequestMiddleware:
             await _too_large(limit)(scope, receive, send)
             return
         request_id = _correlation_id(scope)
+        if scope["path"] not in PUBLIC_PATHS:
+            try:
+                scope[PRINCIPAL_SCOPE_KEY] = await authenticate(
+                    Headers(scope=scope), scope["app"].state.runtime
+                )
+            except AppError as exc:
+                response = app_error_response(exc)
+                response.headers["x-request-id"] = request_id
+                await response(scope, receive, send)
+                return
         received = 0
         too_large = False
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.api.access import CurrentPrincipal, is_self, manages_company
-from app.api.deps import Continuation, IfMatch, PageSize, QueueDep, StoreDep
+from app.api.access import is_self, manages_company
+from app.api.deps import Continuation, Ctx, IfMatch, Limit, page_size
 from app.api.responses import errors
 from app.errors import ForbiddenError, NotFoundError
 from app.models.applications import (
@@ -34,14 +34,14 @@ def _may_see(principal: Principal, *, user_id: str, company_id: str) -> bool:
 )
 async def submit_application(
     body: ApplicationCreate,
-    store: StoreDep,
-    queue: QueueDep,
-    principal: CurrentPrincipal,
     response: Response,
+    ctx: Ctx,
 ) -> Envelope[ApplicationRead]:
-    if not (principal.is_admin or is_self(principal, body.user_id)):
+    if not (ctx.principal.is_admin or is_self(ctx.principal, body.user_id)):
         raise ForbiddenError("Candidates apply for themselves only.")
-    application = await application_service.submit_application(store, queue, body)
+    application = await application_service.submit_application(
+        ctx.store, ctx.queue, body
+    )
     response.headers["Location"] = (
         f"/api/applications/{application.user_id}/{application.application_id}"
     )
@@ -56,20 +56,23 @@ async def submit_application(
 )
 async def list_user_applications(
     user_id: str,
-    store: StoreDep,
-    principal: CurrentPrincipal,
-    limit: PageSize,
+    ctx: Ctx,
+    limit: Limit = 10,
     continuation: Continuation = None,
 ) -> ListEnvelope[ApplicationRead]:
-    if principal.is_admin or is_self(principal, user_id):
-        await user_service.get_user(store, user_id)
+    if ctx.principal.is_admin or is_self(ctx.principal, user_id):
+        await user_service.get_user(ctx.store, user_id)
         company_id = None
-    elif principal.is_employer:
-        company_id = principal.company_id
+    elif ctx.principal.is_employer:
+        company_id = ctx.principal.company_id
     else:
         raise NotFoundError(f"User {user_id!r} was not found.")
     applications, token = await application_service.list_for_user(
-        store, user_id, limit=limit, continuation=continuation, company_id=company_id
+        ctx.store,
+        user_id,
+        limit=page_size(limit),
+        continuation=continuation,
+        company_id=company_id,
     )
     data = [ApplicationRead.model_validate(a.model_dump()) for a in applications]
     return ListEnvelope(data=data, count=len(data), continuation=token)
@@ -83,14 +86,13 @@ async def list_user_applications(
 async def get_application(
     user_id: str,
     application_id: str,
-    store: StoreDep,
-    principal: CurrentPrincipal,
     response: Response,
+    ctx: Ctx,
 ) -> Envelope[ApplicationRead]:
     document = await application_service.read_application_document(
-        store, user_id=user_id, application_id=application_id
+        ctx.store, user_id=user_id, application_id=application_id
     )
-    if not _may_see(principal, user_id=user_id, company_id=document["company_id"]):
+    if not _may_see(ctx.principal, user_id=user_id, company_id=document["company_id"]):
         raise NotFoundError(f"Application {application_id!r} was not found.")
     response.headers["ETag"] = document["_etag"]
     return Envelope(data=ApplicationRead.model_validate(document))
@@ -108,24 +110,23 @@ async def change_application_status(
     user_id: str,
     application_id: str,
     body: ApplicationStatusChange,
-    store: StoreDep,
-    principal: CurrentPrincipal,
     response: Response,
+    ctx: Ctx,
     if_match: IfMatch = None,
 ) -> Envelope[ApplicationRead]:
     current = await application_service.get_application(
-        store, user_id=user_id, application_id=application_id
+        ctx.store, user_id=user_id, application_id=application_id
     )
-    if not _may_see(principal, user_id=user_id, company_id=current.company_id):
+    if not _may_see(ctx.principal, user_id=user_id, company_id=current.company_id):
         raise NotFoundError(f"Application {application_id!r} was not found.")
-    if not principal.is_admin:
+    if not ctx.principal.is_admin:
         withdrawing = body.status == "withdrawn"
-        if is_self(principal, user_id) != withdrawing:
+        if is_self(ctx.principal, user_id) != withdrawing:
             raise ForbiddenError(
                 "Candidates may only withdraw; employers may not withdraw for them."
             )
     application, etag = await application_service.change_status(
-        store,
+        ctx.store,
         user_id=user_id,
         application_id=application_id,
         change=body,

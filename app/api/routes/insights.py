@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from app.api.access import CurrentPrincipal, require_self_or_admin
-from app.api.deps import SettingsDep, StoreDep
+from app.api.access import require_self_or_admin
+from app.api.deps import Ctx
 from app.api.responses import errors
 from app.errors import ForbiddenError
 from app.models.common import Envelope, ListEnvelope
@@ -26,11 +26,12 @@ health_router = APIRouter(tags=["health"])
     summary="A candidate's recommended jobs, best first",
 )
 async def list_recommendations(
-    user_id: str, store: StoreDep, settings: SettingsDep, principal: CurrentPrincipal
+    user_id: str,
+    ctx: Ctx,
 ) -> ListEnvelope[RecommendationRead]:
-    require_self_or_admin(principal, user_id, what=f"User {user_id!r}")
+    require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
     recommendations = await recommendation_service.list_for_user(
-        store, user_id, limit=settings.recommendations_per_candidate
+        ctx.store, user_id, limit=ctx.settings.recommendations_per_candidate
     )
     data = [RecommendationRead.model_validate(r.model_dump()) for r in recommendations]
     return ListEnvelope(data=data, count=len(data))
@@ -43,16 +44,16 @@ async def list_recommendations(
     description="Admins see everything; employers see their own company's figures.",
 )
 async def get_analytics(
-    store: StoreDep, principal: CurrentPrincipal
+    ctx: Ctx,
 ) -> Envelope[Analytics]:
-    if principal.is_admin:
+    if ctx.principal.is_admin:
         company_id = None
-    elif principal.is_employer:
-        company_id = principal.company_id
+    elif ctx.principal.is_employer:
+        company_id = ctx.principal.company_id
     else:
         raise ForbiddenError("Analytics are for admins and employers.")
     return Envelope(
-        data=await analytics_service.compute_analytics(store, company_id=company_id)
+        data=await analytics_service.compute_analytics(ctx.store, company_id=company_id)
     )
 
 
@@ -62,5 +63,5 @@ class Health(BaseModel):
 
 
 @health_router.get("/health", summary="Liveness: the API answers")
-async def health(settings: SettingsDep) -> Health:
-    return Health(storage_backend=settings.storage_backend)
+async def health(request: Request) -> Health:
+    return Health(storage_backend=request.app.state.runtime.settings.storage_backend)

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.access import CurrentPrincipal, require_any_role, require_company
-from app.api.deps import Continuation, IfMatch, PageSize, StoreDep
-from app.api.responses import errors
+from app.api.access import require_any_role, require_company
+from app.api.deps import Continuation, Ctx, IfMatch, Limit, page_size
+from app.api.responses import errors, json_response
 from app.models.applications import ApplicationRead
 from app.models.common import Envelope, ListEnvelope
 from app.models.jobs import JobCreate, JobRead, JobStatus, JobUpdate
@@ -24,19 +24,20 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
     description="Employers post for their own company only.",
 )
 async def create_job(
-    body: JobCreate, store: StoreDep, principal: CurrentPrincipal, response: Response
+    body: JobCreate,
+    response: Response,
+    ctx: Ctx,
 ) -> Envelope[JobRead]:
-    require_company(principal, body.company_id)
-    job = await job_service.create_job(store, body)
+    require_company(ctx.principal, body.company_id)
+    job = await job_service.create_job(ctx.store, body)
     response.headers["Location"] = f"/api/jobs/{job.job_id}"
     return Envelope(data=JobRead.model_validate(job.model_dump()))
 
 
 @router.get("", responses=errors(400, 403, 422), summary="List jobs, newest first")
 async def list_jobs(
-    store: StoreDep,
-    principal: CurrentPrincipal,
-    limit: PageSize,
+    ctx: Ctx,
+    limit: Limit = 10,
     continuation: Continuation = None,
     skip: Annotated[
         int,
@@ -53,7 +54,7 @@ async def list_jobs(
     min_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
     max_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
 ) -> ListEnvelope[JobRead]:
-    require_any_role(principal)
+    require_any_role(ctx.principal)
     filters = job_service.JobFilters(
         skill=skill,
         location=location,
@@ -63,20 +64,28 @@ async def list_jobs(
         max_experience=max_experience,
     )
     jobs, token = await job_service.list_jobs(
-        store, filters, limit=limit, continuation=continuation, skip=skip
+        ctx.store, filters, limit=page_size(limit), continuation=continuation, skip=skip
     )
     data = [JobRead.model_validate(job.model_dump()) for job in jobs]
     return ListEnvelope(data=data, count=len(data), continuation=token)
 
 
-@router.get("/{job_id}", responses=errors(403, 404), summary="Read a job")
+@router.get(
+    "/{job_id}",
+    response_model=Envelope[JobRead],
+    responses=errors(403, 404),
+    summary="Read a job",
+)
 async def get_job(
-    job_id: str, store: StoreDep, principal: CurrentPrincipal, response: Response
-) -> Envelope[JobRead]:
-    require_any_role(principal)
-    document = await job_service.read_job_document(store, job_id)
-    response.headers["ETag"] = document["_etag"]
-    return Envelope(data=JobRead.model_validate(document))
+    job_id: str,
+    ctx: Ctx,
+) -> Response:
+    require_any_role(ctx.principal)
+    document = await job_service.read_job_document(ctx.store, job_id)
+    return json_response(
+        Envelope(data=JobRead.model_validate(document)),
+        headers={"ETag": document["_etag"]},
+    )
 
 
 @router.patch(
@@ -87,14 +96,13 @@ async def get_job(
 async def update_job(
     job_id: str,
     body: JobUpdate,
-    store: StoreDep,
-    principal: CurrentPrincipal,
     response: Response,
+    ctx: Ctx,
     if_match: IfMatch = None,
 ) -> Envelope[JobRead]:
-    current = await job_service.get_job(store, job_id)
-    require_company(principal, current.company_id)
-    job, etag = await job_service.update_job(store, job_id, body, if_match=if_match)
+    current = await job_service.get_job(ctx.store, job_id)
+    require_company(ctx.principal, current.company_id)
+    job, etag = await job_service.update_job(ctx.store, job_id, body, if_match=if_match)
     response.headers["ETag"] = etag
     return Envelope(data=JobRead.model_validate(job.model_dump()))
 
@@ -106,11 +114,13 @@ async def update_job(
     summary="Delete a job",
 )
 async def delete_job(
-    job_id: str, store: StoreDep, principal: CurrentPrincipal, if_match: IfMatch = None
+    job_id: str,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> None:
-    current = await job_service.get_job(store, job_id)
-    require_company(principal, current.company_id)
-    await job_service.delete_job(store, job_id, if_match=if_match)
+    current = await job_service.get_job(ctx.store, job_id)
+    require_company(ctx.principal, current.company_id)
+    await job_service.delete_job(ctx.store, job_id, if_match=if_match)
 
 
 @router.get(
@@ -121,15 +131,14 @@ async def delete_job(
 )
 async def list_job_applications(
     job_id: str,
-    store: StoreDep,
-    principal: CurrentPrincipal,
-    limit: PageSize,
+    ctx: Ctx,
+    limit: Limit = 10,
     continuation: Continuation = None,
 ) -> ListEnvelope[ApplicationRead]:
-    job = await job_service.get_job(store, job_id)
-    require_company(principal, job.company_id)
+    job = await job_service.get_job(ctx.store, job_id)
+    require_company(ctx.principal, job.company_id)
     applications, token = await application_service.list_for_job(
-        store, job_id, limit=limit, continuation=continuation
+        ctx.store, job_id, limit=page_size(limit), continuation=continuation
     )
     data = [ApplicationRead.model_validate(a.model_dump()) for a in applications]
     return ListEnvelope(data=data, count=len(data), continuation=token)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.api.access import CurrentPrincipal, require_admin
-from app.api.deps import Continuation, PageSize, QueueDep, StoreDep
+from app.api.access import require_admin
+from app.api.deps import Continuation, Ctx, Limit, page_size
 from app.api.responses import errors
 from app.errors import ForbiddenError, NotFoundError
 from app.models.common import Envelope, ListEnvelope
@@ -30,17 +30,15 @@ POISON_QUEUE = f"{TASK_QUEUE_NAME}-poison"
 )
 async def import_jobs(
     body: JobImportCreate,
-    store: StoreDep,
-    queue: QueueDep,
-    principal: CurrentPrincipal,
     response: Response,
+    ctx: Ctx,
 ) -> Envelope[JobImportRead]:
-    if not principal.is_admin:
+    if not ctx.principal.is_admin:
         companies = {row.get("company_id") for row in body.jobs}
-        if not principal.is_employer or companies != {principal.company_id}:
+        if not ctx.principal.is_employer or companies != {ctx.principal.company_id}:
             raise ForbiddenError("Employers import their own company's jobs only.")
     started = await import_service.start_job_import(
-        store, queue, body.jobs, created_by=principal.subject
+        ctx.store, ctx.queue, body.jobs, created_by=ctx.principal.subject
     )
     response.headers["Location"] = f"/api/imports/{started.import_id}"
     return Envelope(data=started)
@@ -50,10 +48,11 @@ async def import_jobs(
     "/imports/{import_id}", responses=errors(404), summary="Progress of a bulk import"
 )
 async def get_import(
-    import_id: str, store: StoreDep, principal: CurrentPrincipal
+    import_id: str,
+    ctx: Ctx,
 ) -> Envelope[JobImportRead]:
-    started = await import_service.get_job_import(store, import_id)
-    if not (principal.is_admin or started.created_by == principal.subject):
+    started = await import_service.get_job_import(ctx.store, import_id)
+    if not (ctx.principal.is_admin or started.created_by == ctx.principal.subject):
         raise NotFoundError(f"Import {import_id!r} was not found.")
     return Envelope(data=started)
 
@@ -64,14 +63,16 @@ async def get_import(
     summary="Background messages that failed every delivery (admins)",
 )
 async def list_poison_messages(
-    store: StoreDep,
-    principal: CurrentPrincipal,
-    limit: PageSize,
+    ctx: Ctx,
+    limit: Limit = 10,
     continuation: Continuation = None,
 ) -> ListEnvelope[PoisonMessageRead]:
-    require_admin(principal)
+    require_admin(ctx.principal)
     messages, token = await poison_service.list_poison(
-        store, queue_name=POISON_QUEUE, limit=limit, continuation=continuation
+        ctx.store,
+        queue_name=POISON_QUEUE,
+        limit=page_size(limit),
+        continuation=continuation,
     )
     return ListEnvelope(data=messages, count=len(messages), continuation=token)
 
@@ -83,9 +84,10 @@ async def list_poison_messages(
     summary="Send a poison message to its queue again (admins)",
 )
 async def requeue_poison_message(
-    message_id: str, store: StoreDep, queue: QueueDep, principal: CurrentPrincipal
+    message_id: str,
+    ctx: Ctx,
 ) -> None:
-    require_admin(principal)
+    require_admin(ctx.principal)
     await poison_service.requeue_poison(
-        store, queue, queue_name=POISON_QUEUE, message_id=message_id
+        ctx.store, ctx.queue, queue_name=POISON_QUEUE, message_id=message_id
     )

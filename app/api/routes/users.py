@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.api.access import CurrentPrincipal, is_self, require_self_or_admin
-from app.api.deps import IfMatch, QueueDep, StoreDep
+from app.api.access import is_self, require_self_or_admin
+from app.api.deps import Ctx, IfMatch
 from app.api.responses import errors
 from app.errors import ForbiddenError, NotFoundError
 from app.models.common import Envelope
@@ -24,16 +24,14 @@ router = APIRouter(prefix="/users", tags=["candidates"])
 )
 async def create_user(
     body: UserCreate,
-    store: StoreDep,
-    queue: QueueDep,
-    principal: CurrentPrincipal,
     response: Response,
+    ctx: Ctx,
 ) -> Envelope[UserRead]:
-    if principal.is_admin:
-        user = await user_service.create_user(store, queue, body)
-    elif principal.is_candidate:
+    if ctx.principal.is_admin:
+        user = await user_service.create_user(ctx.store, ctx.queue, body)
+    elif ctx.principal.is_candidate:
         user = await user_service.create_user(
-            store, queue, body, user_id=principal.subject
+            ctx.store, ctx.queue, body, user_id=ctx.principal.subject
         )
     else:
         raise ForbiddenError("Only candidates and admins create profiles.")
@@ -48,16 +46,18 @@ async def create_user(
     description="The candidate, admins, and employers the candidate applied to.",
 )
 async def get_user(
-    user_id: str, store: StoreDep, principal: CurrentPrincipal, response: Response
+    user_id: str,
+    response: Response,
+    ctx: Ctx,
 ) -> Envelope[UserRead]:
-    allowed = principal.is_admin or is_self(principal, user_id)
-    if not allowed and principal.is_employer and principal.company_id:
+    allowed = ctx.principal.is_admin or is_self(ctx.principal, user_id)
+    if not allowed and ctx.principal.is_employer and ctx.principal.company_id:
         allowed = await application_service.has_applied_to_company(
-            store, user_id=user_id, company_id=principal.company_id
+            ctx.store, user_id=user_id, company_id=ctx.principal.company_id
         )
     if not allowed:
         raise NotFoundError(f"User {user_id!r} was not found.")
-    document = await user_service.read_user_document(store, user_id)
+    document = await user_service.read_user_document(ctx.store, user_id)
     response.headers["ETag"] = document["_etag"]
     return Envelope(data=UserRead.model_validate(document))
 
@@ -70,15 +70,13 @@ async def get_user(
 async def update_user(
     user_id: str,
     body: UserUpdate,
-    store: StoreDep,
-    queue: QueueDep,
-    principal: CurrentPrincipal,
     response: Response,
+    ctx: Ctx,
     if_match: IfMatch = None,
 ) -> Envelope[UserRead]:
-    require_self_or_admin(principal, user_id, what=f"User {user_id!r}")
+    require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
     user, etag = await user_service.update_user(
-        store, queue, user_id, body, if_match=if_match
+        ctx.store, ctx.queue, user_id, body, if_match=if_match
     )
     response.headers["ETag"] = etag
     return Envelope(data=UserRead.model_validate(user.model_dump()))
@@ -91,7 +89,9 @@ async def update_user(
     summary="Delete a candidate with their applications and recommendations",
 )
 async def delete_user(
-    user_id: str, store: StoreDep, principal: CurrentPrincipal, if_match: IfMatch = None
+    user_id: str,
+    ctx: Ctx,
+    if_match: IfMatch = None,
 ) -> None:
-    require_self_or_admin(principal, user_id, what=f"User {user_id!r}")
-    await user_service.delete_user(store, user_id, if_match=if_match)
+    require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
+    await user_service.delete_user(ctx.store, user_id, if_match=if_match)
