@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -24,6 +24,15 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "taskName",
     "color_message",
 }
+
+
+def set_correlation(value: str) -> Token[str | None]:
+    """Tag the records logged from here on; hand the token to `reset_correlation`."""
+    return _correlation_id.set(value)
+
+
+def reset_correlation(token: Token[str | None]) -> None:
+    _correlation_id.reset(token)
 
 
 @contextmanager

@@ -34,9 +34,9 @@ from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.api import create_app  # noqa: E402
-from app.config import Settings  # noqa: E402
-from app.runtime import Runtime  # noqa: E402
+from app.api import create_app
+from app.config import Settings
+from app.runtime import Runtime
 
 API_KEY = "bench-key"
 
@@ -69,7 +69,9 @@ async def _round(
     for _ in range(count):
         response = await middleware.handle_async(request)
         if response.status_code != 200:
-            raise RuntimeError(f"unexpected {response.status_code}: {response.get_body()!r}")
+            raise RuntimeError(
+                f"unexpected {response.status_code}: {response.get_body()!r}"
+            )
     return (time.perf_counter() - started) / count * 1e6
 
 
@@ -93,8 +95,12 @@ async def main(rounds: int, requests: int) -> dict[str, Any]:
             url="http://localhost:7071/api/jobs",
             headers={"x-api-key": API_KEY, "content-type": "application/json"},
             body=json.dumps(
-                {"company_id": "acme", "title": "Backend engineer",
-                 "skills": ["Python", "Kubernetes"], "location": "Boston"}
+                {
+                    "company_id": "acme",
+                    "title": "Backend engineer",
+                    "skills": ["Python", "Kubernetes"],
+                    "location": "Boston",
+                }
             ).encode(),
             route_params={"route": "api/jobs"},
         )

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hmac
 import logging
 
-from starlette.datastructures import Headers
-
 from app.errors import TooManyRequestsError, UnauthorizedError
 from app.ratelimit import retry_after_header
 from app.runtime import Runtime
@@ -23,9 +21,10 @@ OPEN_ACCESS = Principal(subject="open-access", roles=frozenset({"admin"}))
 API_KEY_CLIENT = Principal(subject="api-key", roles=frozenset({"admin"}))
 
 
-async def _authenticate(headers: Headers, runtime: Runtime) -> Principal:
+async def _authenticate(
+    presented_key: str | None, authorization: str | None, runtime: Runtime
+) -> Principal:
     settings = runtime.settings
-    presented_key = headers.get("x-api-key")
     if presented_key is not None:
         expected = settings.api_key.get_secret_value() if settings.api_key else None
         if expected is not None and hmac.compare_digest(
@@ -34,7 +33,6 @@ async def _authenticate(headers: Headers, runtime: Runtime) -> Principal:
             return API_KEY_CLIENT
         raise UnauthorizedError("The X-API-Key is not valid.")
 
-    authorization = headers.get("authorization")
     if authorization is not None:
         scheme, _, token = authorization.partition(" ")
         verifier = runtime.token_verifier
@@ -47,9 +45,12 @@ async def _authenticate(headers: Headers, runtime: Runtime) -> Principal:
     raise UnauthorizedError("Sign in: send a bearer token or an X-API-Key header.")
 
 
-async def authenticate(headers: Headers, runtime: Runtime) -> Principal:
-    """The caller of a request, rate-limited; raises 401 or 429 errors."""
-    principal = await _authenticate(headers, runtime)
+async def authenticate(
+    *, api_key: str | None, authorization: str | None, runtime: Runtime
+) -> Principal:
+    """The caller of a request, from its X-API-Key or Authorization header,
+    rate-limited; raises 401 or 429 errors."""
+    principal = await _authenticate(api_key, authorization, runtime)
     limiter = runtime.rate_limiter
     if limiter is not None:
         wait = limiter.acquire(principal.subject)

@@ -30,6 +30,10 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# What any route behind authentication may answer, besides its own errors.
+SIGNED_IN_ERRORS = errors(400, 401, 413, 429, 503)
+
+
 def json_response(
     body: BaseModel, *, status_code: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -26,6 +26,17 @@ class RequestCharge:
 
 
 _current: ContextVar[RequestCharge | None] = ContextVar("request_charge", default=None)
+
+
+def open_scope() -> tuple[RequestCharge, Token[RequestCharge | None]]:
+    """`charge_scope` without the context manager, for hot paths; close with
+    `close_scope(token)`."""
+    scope = RequestCharge(parent=_current.get())
+    return scope, _current.set(scope)
+
+
+def close_scope(token: Token[RequestCharge | None]) -> None:
+    _current.reset(token)
 
 
 @contextmanager

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.api.access import is_self, manages_company
-from app.api.deps import Continuation, Ctx, IfMatch, Limit, page_size
-from app.api.responses import errors
+from app.api.deps import Continuation, IfMatch, Limit, context, page_size
+from app.api.responses import SIGNED_IN_ERRORS, errors
 from app.errors import ForbiddenError, NotFoundError
 from app.models.applications import (
     ApplicationCreate,
@@ -16,7 +16,9 @@ from app.services import applications as application_service
 from app.services import users as user_service
 from app.tokens import Principal
 
-router = APIRouter(prefix="/applications", tags=["applications"])
+router = APIRouter(
+    prefix="/api/applications", tags=["applications"], responses=SIGNED_IN_ERRORS
+)
 
 
 def _may_see(principal: Principal, *, user_id: str, company_id: str) -> bool:
@@ -35,8 +37,9 @@ def _may_see(principal: Principal, *, user_id: str, company_id: str) -> bool:
 async def submit_application(
     body: ApplicationCreate,
     response: Response,
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[ApplicationRead]:
+    ctx = context(request)
     if not (ctx.principal.is_admin or is_self(ctx.principal, body.user_id)):
         raise ForbiddenError("Candidates apply for themselves only.")
     application = await application_service.submit_application(
@@ -56,10 +59,11 @@ async def submit_application(
 )
 async def list_user_applications(
     user_id: str,
-    ctx: Ctx,
+    request: Request,
     limit: Limit = 10,
     continuation: Continuation = None,
 ) -> ListEnvelope[ApplicationRead]:
+    ctx = context(request)
     if ctx.principal.is_admin or is_self(ctx.principal, user_id):
         await user_service.get_user(ctx.store, user_id)
         company_id = None
@@ -87,8 +91,9 @@ async def get_application(
     user_id: str,
     application_id: str,
     response: Response,
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[ApplicationRead]:
+    ctx = context(request)
     document = await application_service.read_application_document(
         ctx.store, user_id=user_id, application_id=application_id
     )
@@ -111,9 +116,10 @@ async def change_application_status(
     application_id: str,
     body: ApplicationStatusChange,
     response: Response,
-    ctx: Ctx,
+    request: Request,
     if_match: IfMatch = None,
 ) -> Envelope[ApplicationRead]:
+    ctx = context(request)
     current = await application_service.get_application(
         ctx.store, user_id=user_id, application_id=application_id
     )

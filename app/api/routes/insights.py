@@ -8,16 +8,18 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from app.api.access import require_self_or_admin
-from app.api.deps import Ctx
-from app.api.responses import errors
+from app.api.deps import context
+from app.api.responses import SIGNED_IN_ERRORS, errors
 from app.errors import ForbiddenError
 from app.models.common import Envelope, ListEnvelope
 from app.models.recommendations import Analytics, RecommendationRead
 from app.services import analytics as analytics_service
 from app.services import recommendations as recommendation_service
 
-router = APIRouter(tags=["recommendations and analytics"])
-health_router = APIRouter(tags=["health"])
+router = APIRouter(
+    prefix="/api", tags=["recommendations and analytics"], responses=SIGNED_IN_ERRORS
+)
+health_router = APIRouter(prefix="/api", tags=["health"])
 
 
 @router.get(
@@ -27,8 +29,9 @@ health_router = APIRouter(tags=["health"])
 )
 async def list_recommendations(
     user_id: str,
-    ctx: Ctx,
+    request: Request,
 ) -> ListEnvelope[RecommendationRead]:
+    ctx = context(request)
     require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
     recommendations = await recommendation_service.list_for_user(
         ctx.store, user_id, limit=ctx.settings.recommendations_per_candidate
@@ -44,8 +47,9 @@ async def list_recommendations(
     description="Admins see everything; employers see their own company's figures.",
 )
 async def get_analytics(
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[Analytics]:
+    ctx = context(request)
     if ctx.principal.is_admin:
         company_id = None
     elif ctx.principal.is_employer:

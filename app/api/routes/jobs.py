@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.api.access import require_any_role, require_company
-from app.api.deps import Continuation, Ctx, IfMatch, Limit, page_size
-from app.api.responses import errors, json_response
+from app.api.deps import Continuation, IfMatch, Limit, context, page_size
+from app.api.responses import SIGNED_IN_ERRORS, errors, json_response
 from app.models.applications import ApplicationRead
 from app.models.common import Envelope, ListEnvelope
 from app.models.jobs import JobCreate, JobRead, JobStatus, JobUpdate
 from app.services import applications as application_service
 from app.services import jobs as job_service
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=SIGNED_IN_ERRORS)
 
 
 @router.post(
@@ -26,8 +26,9 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 async def create_job(
     body: JobCreate,
     response: Response,
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[JobRead]:
+    ctx = context(request)
     require_company(ctx.principal, body.company_id)
     job = await job_service.create_job(ctx.store, body)
     response.headers["Location"] = f"/api/jobs/{job.job_id}"
@@ -36,7 +37,7 @@ async def create_job(
 
 @router.get("", responses=errors(400, 403, 422), summary="List jobs, newest first")
 async def list_jobs(
-    ctx: Ctx,
+    request: Request,
     limit: Limit = 10,
     continuation: Continuation = None,
     skip: Annotated[
@@ -54,6 +55,7 @@ async def list_jobs(
     min_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
     max_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
 ) -> ListEnvelope[JobRead]:
+    ctx = context(request)
     require_any_role(ctx.principal)
     filters = job_service.JobFilters(
         skill=skill,
@@ -78,8 +80,9 @@ async def list_jobs(
 )
 async def get_job(
     job_id: str,
-    ctx: Ctx,
+    request: Request,
 ) -> Response:
+    ctx = context(request)
     require_any_role(ctx.principal)
     document = await job_service.read_job_document(ctx.store, job_id)
     return json_response(
@@ -97,9 +100,10 @@ async def update_job(
     job_id: str,
     body: JobUpdate,
     response: Response,
-    ctx: Ctx,
+    request: Request,
     if_match: IfMatch = None,
 ) -> Envelope[JobRead]:
+    ctx = context(request)
     current = await job_service.get_job(ctx.store, job_id)
     require_company(ctx.principal, current.company_id)
     job, etag = await job_service.update_job(ctx.store, job_id, body, if_match=if_match)
@@ -115,9 +119,10 @@ async def update_job(
 )
 async def delete_job(
     job_id: str,
-    ctx: Ctx,
+    request: Request,
     if_match: IfMatch = None,
 ) -> None:
+    ctx = context(request)
     current = await job_service.get_job(ctx.store, job_id)
     require_company(ctx.principal, current.company_id)
     await job_service.delete_job(ctx.store, job_id, if_match=if_match)
@@ -131,10 +136,11 @@ async def delete_job(
 )
 async def list_job_applications(
     job_id: str,
-    ctx: Ctx,
+    request: Request,
     limit: Limit = 10,
     continuation: Continuation = None,
 ) -> ListEnvelope[ApplicationRead]:
+    ctx = context(request)
     job = await job_service.get_job(ctx.store, job_id)
     require_company(ctx.principal, job.company_id)
     applications, token = await application_service.list_for_job(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.api.access import require_admin
-from app.api.deps import Continuation, Ctx, Limit, page_size
-from app.api.responses import errors
+from app.api.deps import Continuation, Limit, context, page_size
+from app.api.responses import SIGNED_IN_ERRORS, errors
 from app.errors import ForbiddenError, NotFoundError
 from app.models.common import Envelope, ListEnvelope
 from app.models.imports import JobImportCreate, JobImportRead, PoisonMessageRead
@@ -14,7 +14,7 @@ from app.services import imports as import_service
 from app.services import poison as poison_service
 from app.tasks.messages import TASK_QUEUE_NAME
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(prefix="/api", tags=["operations"], responses=SIGNED_IN_ERRORS)
 
 POISON_QUEUE = f"{TASK_QUEUE_NAME}-poison"
 
@@ -31,8 +31,9 @@ POISON_QUEUE = f"{TASK_QUEUE_NAME}-poison"
 async def import_jobs(
     body: JobImportCreate,
     response: Response,
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[JobImportRead]:
+    ctx = context(request)
     if not ctx.principal.is_admin:
         companies = {row.get("company_id") for row in body.jobs}
         if not ctx.principal.is_employer or companies != {ctx.principal.company_id}:
@@ -49,8 +50,9 @@ async def import_jobs(
 )
 async def get_import(
     import_id: str,
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[JobImportRead]:
+    ctx = context(request)
     started = await import_service.get_job_import(ctx.store, import_id)
     if not (ctx.principal.is_admin or started.created_by == ctx.principal.subject):
         raise NotFoundError(f"Import {import_id!r} was not found.")
@@ -63,10 +65,11 @@ async def get_import(
     summary="Background messages that failed every delivery (admins)",
 )
 async def list_poison_messages(
-    ctx: Ctx,
+    request: Request,
     limit: Limit = 10,
     continuation: Continuation = None,
 ) -> ListEnvelope[PoisonMessageRead]:
+    ctx = context(request)
     require_admin(ctx.principal)
     messages, token = await poison_service.list_poison(
         ctx.store,
@@ -85,8 +88,9 @@ async def list_poison_messages(
 )
 async def requeue_poison_message(
     message_id: str,
-    ctx: Ctx,
+    request: Request,
 ) -> None:
+    ctx = context(request)
     require_admin(ctx.principal)
     await poison_service.requeue_poison(
         ctx.store, ctx.queue, queue_name=POISON_QUEUE, message_id=message_id

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.api.access import is_self, require_self_or_admin
-from app.api.deps import Ctx, IfMatch
-from app.api.responses import errors
+from app.api.deps import IfMatch, context
+from app.api.responses import SIGNED_IN_ERRORS, errors
 from app.errors import ForbiddenError, NotFoundError
 from app.models.common import Envelope
 from app.models.users import UserCreate, UserRead, UserUpdate
 from app.services import applications as application_service
 from app.services import users as user_service
 
-router = APIRouter(prefix="/users", tags=["candidates"])
+router = APIRouter(prefix="/api/users", tags=["candidates"], responses=SIGNED_IN_ERRORS)
 
 
 @router.post(
@@ -25,8 +25,9 @@ router = APIRouter(prefix="/users", tags=["candidates"])
 async def create_user(
     body: UserCreate,
     response: Response,
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[UserRead]:
+    ctx = context(request)
     if ctx.principal.is_admin:
         user = await user_service.create_user(ctx.store, ctx.queue, body)
     elif ctx.principal.is_candidate:
@@ -48,8 +49,9 @@ async def create_user(
 async def get_user(
     user_id: str,
     response: Response,
-    ctx: Ctx,
+    request: Request,
 ) -> Envelope[UserRead]:
+    ctx = context(request)
     allowed = ctx.principal.is_admin or is_self(ctx.principal, user_id)
     if not allowed and ctx.principal.is_employer and ctx.principal.company_id:
         allowed = await application_service.has_applied_to_company(
@@ -71,9 +73,10 @@ async def update_user(
     user_id: str,
     body: UserUpdate,
     response: Response,
-    ctx: Ctx,
+    request: Request,
     if_match: IfMatch = None,
 ) -> Envelope[UserRead]:
+    ctx = context(request)
     require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
     user, etag = await user_service.update_user(
         ctx.store, ctx.queue, user_id, body, if_match=if_match
@@ -90,8 +93,9 @@ async def update_user(
 )
 async def delete_user(
     user_id: str,
-    ctx: Ctx,
+    request: Request,
     if_match: IfMatch = None,
 ) -> None:
+    ctx = context(request)
     require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
     await user_service.delete_user(ctx.store, user_id, if_match=if_match)
