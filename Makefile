@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: install run test test-cosmos lint format clean
+.PHONY: install run test test-cosmos lint format check-infra seed-demo bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# checkov on infra/ (Bicep), in its own virtual environment (.venv-checkov).
+check-infra:
+	scripts/check-infra
+
+seed-demo: install
+	$(BIN)/python -m app seed-demo
+
+# The benchmarks print their figures and end with one JSON line each.
+bench: install
+	$(BIN)/python bench/adapter.py
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/matching.py
 
 format: install
 	$(BIN)/ruff check --fix .
