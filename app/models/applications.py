@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Literal, Self, get_args
 
 from pydantic import BaseModel, model_validator
 
@@ -28,15 +28,7 @@ NEXT_STATUS: dict[str, str] = {
     "interview": "offered",
     "offered": "hired",
 }
-ALL_STATUSES: tuple[str, ...] = (
-    "submitted",
-    "under_review",
-    "interview",
-    "offered",
-    "hired",
-    "rejected",
-    "withdrawn",
-)
+ALL_STATUSES: tuple[str, ...] = get_args(ApplicationStatus)
 
 
 def transition_allowed(current: str, new: str) -> bool:
@@ -73,10 +65,9 @@ class StatusChange(BaseModel):
     note: str | None = None
 
 
-class Application(StoredModel):
-    """An application as stored (container `applications`, partition key `user_id`)."""
+class ApplicationRead(StoredModel):
+    """An application as clients see it, with the path it took."""
 
-    id: str
     application_id: str
     user_id: str
     job_id: str
@@ -88,26 +79,15 @@ class Application(StoredModel):
     interview_date: Timestamp | None = None
     match_score: float | None = None
     match_reasons: list[str] = []
-    scored_at: Timestamp | None = None
     confirmation_sent_at: Timestamp | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Application(ApplicationRead):
+    """An application as stored (container `applications`, partition key `user_id`)."""
+
+    id: str
+    scored_at: Timestamp | None = None
     # While a delivery sends the confirmation, others leave it alone until this time.
     confirmation_claimed_until: Timestamp | None = None
-    created_at: Timestamp
-    updated_at: Timestamp
-
-
-class ApplicationRead(StoredModel):
-    application_id: str
-    user_id: str
-    job_id: str
-    company_id: str
-    job_title: str
-    cover_letter: str | None
-    status: ApplicationStatus
-    status_history: list[StatusChange]
-    interview_date: Timestamp | None
-    match_score: float | None
-    match_reasons: list[str]
-    confirmation_sent_at: Timestamp | None
-    created_at: Timestamp
-    updated_at: Timestamp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, ClassVar, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    model_validator,
 )
 
 T = TypeVar("T")
@@ -81,6 +82,23 @@ class RequestModel(BaseModel):
     """A client's input: unknown fields are refused, so no field can be smuggled in."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PatchModel(RequestModel):
+    """A partial change: only the fields sent are changed.
+
+    Fields named in `not_nullable` may be changed but not removed: an explicit null is
+    refused rather than stored.
+    """
+
+    not_nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_nulls(self) -> Self:
+        for name in self.not_nullable & self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class StoredModel(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from app.models.common import (
     Identifier,
     LongText,
+    PatchModel,
     RequestModel,
     ShortText,
     Skills,
@@ -74,9 +75,20 @@ class JobCreate(_JobFields):
         return self
 
 
-class JobUpdate(RequestModel):
-    """A partial change: only the fields sent are changed; `status: closed` closes
-    it."""
+class JobUpdate(PatchModel):
+    """A partial change of a posting; `status: closed` closes it."""
+
+    not_nullable = frozenset(
+        {
+            "title",
+            "description",
+            "skills",
+            "remote",
+            "min_experience",
+            "employment_type",
+            "status",
+        }
+    )
 
     company_name: ShortText | None = None
     title: ShortText | None = None
@@ -97,36 +109,17 @@ class JobUpdate(RequestModel):
     def _unique_skills(cls, skills: list[str] | None) -> list[str] | None:
         return None if skills is None else dedupe(skills)
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> Self:
-        # These may be changed but not removed: null is refused rather than stored.
-        for name in (
-            "title",
-            "skills",
-            "remote",
-            "min_experience",
-            "employment_type",
-            "status",
-            "description",
-        ):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
+class JobRead(StoredModel):
+    """A job posting as clients see it."""
 
-class Job(StoredModel):
-    """A job posting as stored (container `jobs`, partition key `company_id`)."""
-
-    id: str
     job_id: str
     company_id: str
     company_name: str | None = None
     title: str
     description: str = ""
     skills: list[str] = []
-    skill_keys: list[str] = []
     location: str | None = None
-    location_key: str | None = None
     remote: bool = False
     min_experience: float = 0
     max_experience: float | None = None
@@ -140,24 +133,10 @@ class Job(StoredModel):
     closed_at: Timestamp | None = None
 
 
-class JobRead(StoredModel):
-    """A job posting as clients see it."""
+class Job(JobRead):
+    """A job posting as stored (container `jobs`, partition key `company_id`), with the
+    fields the server derives for filtering."""
 
-    job_id: str
-    company_id: str
-    company_name: str | None
-    title: str
-    description: str
-    skills: list[str]
-    location: str | None
-    remote: bool
-    min_experience: float
-    max_experience: float | None
-    employment_type: EmploymentType
-    salary_min: int | None
-    salary_max: int | None
-    salary_currency: str | None
-    status: JobStatus
-    created_at: Timestamp
-    updated_at: Timestamp
-    closed_at: Timestamp | None
+    id: str
+    skill_keys: list[str] = []
+    location_key: str | None = None

@@ -7,34 +7,25 @@ from pydantic import Field
 from app.models.common import StoredModel, Timestamp
 
 
-class Recommendation(StoredModel):
-    """One recommended job (container `recommendations`, partition key `user_id`, id =
-    job)."""
+class RecommendationRead(StoredModel):
+    """One recommended job with its score, its components and the reasons."""
+
+    user_id: str
+    job_id: str
+    company_id: str
+    job_title: str
+    score: float
+    skill_match: float
+    experience_match: float
+    location_compatible: bool
+    reasons: list[str]
+    computed_at: Timestamp
+
+
+class Recommendation(RecommendationRead):
+    """As stored: container `recommendations`, partition key `user_id`, id = job id."""
 
     id: str
-    user_id: str
-    job_id: str
-    company_id: str
-    job_title: str
-    score: float
-    skill_match: float
-    experience_match: float
-    location_compatible: bool
-    reasons: list[str]
-    computed_at: Timestamp
-
-
-class RecommendationRead(StoredModel):
-    user_id: str
-    job_id: str
-    company_id: str
-    job_title: str
-    score: float
-    skill_match: float
-    experience_match: float
-    location_compatible: bool
-    reasons: list[str]
-    computed_at: Timestamp
 
 
 class Analytics(StoredModel):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Self
-
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 
 from app.models.common import (
     Email,
     LongText,
+    PatchModel,
     RequestModel,
     ShortText,
     Skills,
@@ -35,8 +34,10 @@ class UserCreate(RequestModel):
         return dedupe(skills)
 
 
-class UserUpdate(RequestModel):
-    """A partial change: only the fields sent are changed."""
+class UserUpdate(PatchModel):
+    """A partial change of a profile."""
+
+    not_nullable = frozenset({"name", "email", "skills", "experience_years"})
 
     name: ShortText | None = None
     email: Email | None = None
@@ -50,18 +51,10 @@ class UserUpdate(RequestModel):
     def _unique_skills(cls, skills: list[str] | None) -> list[str] | None:
         return None if skills is None else dedupe(skills)
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> Self:
-        for name in ("name", "email", "skills", "experience_years"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
+class UserRead(StoredModel):
+    """A candidate profile as clients see it."""
 
-class User(StoredModel):
-    """A candidate profile as stored (container `users`, partition key `user_id`)."""
-
-    id: str
     user_id: str
     name: str
     email: str
@@ -73,13 +66,7 @@ class User(StoredModel):
     updated_at: Timestamp
 
 
-class UserRead(StoredModel):
-    user_id: str
-    name: str
-    email: str
-    skills: list[str]
-    experience_years: float
-    location: str | None
-    summary: str | None
-    created_at: Timestamp
-    updated_at: Timestamp
+class User(UserRead):
+    """A candidate profile as stored (container `users`, partition key `user_id`)."""
+
+    id: str
