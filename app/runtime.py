@@ -1,7 +1,7 @@
 """Process-wide resources, created lazily on first use and shared by every trigger.
 
 Inside Azure Functions the ASGI lifespan runs only on the first HTTP request, so a timer
-or queue invocation cannot rely on it: whoever needs the store or the queue first opens
+or queue invocation cannot rely on it: whoever first needs the store or the queue opens
 it.
 """
 

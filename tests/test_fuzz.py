@@ -1,8 +1,8 @@
 """schemathesis against the OpenAPI document, in process, with a fixed seed.
 
 Every operation gets generated valid and invalid requests as an admin; no answer may be
-a 5xx, and every answer must match its documented status codes, content type and
-schema.
+a 5xx, and every answer must match its documented status codes, content type, headers
+and schema.
 """
 
 from __future__ import annotations

@@ -180,8 +180,7 @@ async def score_application(
 ) -> Application:
     """Compute and store the application's match score; running it twice is harmless.
 
-    The score comes from the same scorer as recommendations, on the current profile and
-    posting.
+    The same scorer as recommendations scores the current profile and posting.
     """
     current = await get_application(
         store, user_id=user_id, application_id=application_id

@@ -22,9 +22,8 @@ async def modify_item(
     """Read an item, apply `change`, write it back only if nobody wrote in between.
 
     With `if_match` (the client's ETag) a stale version is refused with 412. Without it
-    a
-    lost race is retried on fresh data, so no concurrent write is silently overwritten;
-    `change` may raise to refuse the change.
+    a lost race is retried on fresh data, so no concurrent write is silently
+    overwritten; `change` may raise to refuse the change.
     """
     for _ in range(_MAX_ATTEMPTS):
         current = await store.read(

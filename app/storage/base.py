@@ -45,8 +45,7 @@ class Filter:
     """One condition on a top-level document field.
 
     `contains` tests membership of `value` in an array field; `in` tests the field
-    against
-    a list of values. A missing field never matches, except for `ne`.
+    against a list of values. A missing field never matches, except for `ne`.
     """
 
     field: str
@@ -74,13 +73,11 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class ContainerSpec:
-    """How a container is laid out: one declaration for provisioning and the embedded
-    store.
+    """How a container is laid out, declared once for provisioning and both backends.
 
     `indexing_policy` is in Cosmos DB's own JSON form so the same dict is used by the
     `provision` command and the infrastructure template; the embedded backend derives
-    its
-    indexes from the included paths.
+    its indexes from the included paths.
     """
 
     name: str
@@ -158,8 +155,7 @@ class DocumentStore(Protocol):
         """One page of at most `limit` items; partition_key None means cross-partition.
 
         `skip` drops that many leading items of the first page (the seed's `skip`); it
-        is
-        ignored when a continuation token is given.
+        is ignored when a continuation token is given.
         """
         ...
 

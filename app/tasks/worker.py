@@ -1,8 +1,7 @@
 """The in-process worker and scheduler of the local server.
 
 They run the same handlers as the Function App's queue and timer triggers, under the
-same
-delivery rules, so local runs behave like Azure.
+same delivery rules, so local runs behave like Azure.
 """
 
 from __future__ import annotations
