@@ -30,19 +30,22 @@ def _env(data: Path) -> dict[str, str]:
         "STORAGE_BACKEND": "embedded",
         "EMBEDDED_STORE_PATH": str(data / "store.sqlite3"),
         "LOCAL_QUEUE_PATH": str(data / "queue.sqlite3"),
+        "EMAIL_OUTBOX_PATH": str(data / "outbox"),
+        "TASK_QUEUE": "local",
         "API_KEY": "",
     }
 
 
 @contextmanager
-def _server(data: Path) -> Iterator[str]:
+def _server(data: Path, **settings: str) -> Iterator[str]:
+    """`python -m app serve` on a free port; `settings` override the environment."""
     port = _free_port()
     log_path = data / f"server-{port}.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)],
         cwd=ROOT,
-        env=_env(data),
+        env=_env(data) | settings,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
