@@ -1,19 +1,31 @@
 """One settings object, read from the environment and validated once per process.
 
 Under Azure Functions the `Values` of `local.settings.json` (locally) and the app
-settings
-(in Azure) arrive as environment variables, so the same names work everywhere.
+settings (in Azure) arrive as environment variables, so the same names work
+everywhere. Each field is read from the variable of the same name, in any case.
+
+The environment is read here rather than with pydantic-settings: every value is one
+plain variable (no .env file, no nesting, no JSON), and pydantic-settings with its
+sources (python-dotenv, argparse) costs about 16 ms of every cold start.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 # NCRONTAB as the Functions timer trigger reads it: second minute hour day month
 # weekday.
@@ -24,8 +36,11 @@ class SettingsError(Exception):
     """The environment holds a value the service cannot start with."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+class Settings(BaseModel):
+    """The settings; `Settings(...)` takes values as given, `from_environment` reads
+    them from the process environment."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     storage_backend: Literal["embedded", "cosmos"] = "embedded"
     embedded_store_path: Path = Path(".data/store.sqlite3")
@@ -113,6 +128,17 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Validate the variables named like a field (case-insensitively)."""
+        environ = os.environ if environ is None else environ
+        values = {
+            name.lower(): value
+            for name, value in environ.items()
+            if name.lower() in cls.model_fields
+        }
+        return cls.model_validate(values)
+
     @property
     def jwt_enabled(self) -> bool:
         return self.auth_jwks_url is not None
@@ -171,7 +197,7 @@ class Settings(BaseSettings):
 def load_settings() -> Settings:
     """Read and validate the environment; a bad value raises SettingsError naming it."""
     try:
-        settings = Settings()
+        settings = Settings.from_environment()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import SettingsError, load_settings
+from app.config import Settings, SettingsError, load_settings
 
 
 class TestLoadSettings:
@@ -46,3 +46,19 @@ class TestLoadSettings:
         monkeypatch.setenv("API_KEY", "  ")
 
         assert load_settings().api_key is None
+
+    def test_names_are_read_in_any_case(self, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setenv("AzureWebJobsStorage__queueServiceUri", "https://q.example")
+        monkeypatch.setenv("cosmos_database", "other-db")
+
+        settings = load_settings()
+
+        assert settings.azurewebjobsstorage__queueserviceuri == "https://q.example"
+        assert settings.cosmos_database == "other-db"
+
+    def test_values_given_in_code_ignore_the_environment(
+        self, monkeypatch: pytest.MonkeyPatch
+    ):
+        monkeypatch.setenv("COSMOS_DATABASE", "from-env")
+
+        assert Settings(storage_backend="embedded").cosmos_database == "job-db"
