@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from app.errors import ConflictError, NotFoundError
+from app.errors import ConflictError, NotFoundError, ServiceUnavailableError
 from app.matching.scoring import score_pair
 from app.models.applications import (
     Application,
@@ -66,9 +66,19 @@ async def submit_application(
         raise ConflictError(
             f"User {user.user_id!r} has already applied to job {job.job_id!r}."
         ) from None
-    await queue.send(
-        ApplicationSubmitted(user_id=user.user_id, application_id=application_id)
-    )
+    try:
+        await queue.send(
+            ApplicationSubmitted(user_id=user.user_id, application_id=application_id)
+        )
+    except Exception as exc:
+        # Without its message the application would never be scored or confirmed:
+        # take it back, so the client's retry starts clean instead of meeting a 409.
+        await store.delete(
+            APPLICATIONS, partition_key=user.user_id, item_id=application_id
+        )
+        raise ServiceUnavailableError(
+            "The application could not be queued for processing; try again."
+        ) from exc
     return Application.model_validate(stored)
 
 

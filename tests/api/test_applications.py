@@ -87,6 +87,29 @@ class TestSubmit:
         listing = await client.get(f"/api/applications/{user['user_id']}")
         assert listing.json()["count"] == 0
 
+    async def test_a_queue_failure_leaves_no_application_behind(
+        self,
+        client: httpx.AsyncClient,
+        queue: LocalQueue,
+        monkeypatch: pytest.MonkeyPatch,
+    ):
+        user = await create_user(client)
+        job = await create_job(client)
+
+        async def broken_send(message: object) -> None:
+            raise OSError("queue unreachable")
+
+        monkeypatch.setattr(queue, "send", broken_send)
+
+        response = await apply(client, user["user_id"], job["job_id"])
+
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        monkeypatch.undo()
+        listing = await client.get(f"/api/applications/{user['user_id']}")
+        assert listing.json()["count"] == 0
+        assert (await apply(client, user["user_id"], job["job_id"])).status_code == 201
+
     async def test_refuses_a_client_set_status_or_score(
         self, client: httpx.AsyncClient
     ):
