@@ -77,6 +77,8 @@ class Settings(BaseModel):
     auth_company_claim: str = "company_id"
     # Set by the platform on every Azure Functions / App Service instance.
     website_instance_id: str | None = None
+    # Traces, metrics and logs to Application Insights (app/observability.py).
+    applicationinsights_connection_string: SecretStr | None = None
 
     rate_limit_per_minute: int = Field(default=600, ge=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)
@@ -119,6 +121,7 @@ class Settings(BaseModel):
         "azurewebjobsstorage__queueserviceuri",
         "functions_worker_runtime",
         "website_instance_id",
+        "applicationinsights_connection_string",
         mode="before",
     )
     @classmethod

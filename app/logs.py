@@ -3,14 +3,16 @@
 Code logs an event name and its fields (`logger.info("jobs.created", extra={...})`).
 Every record carries `correlation_id`: the request's or the queue invocation's, set
 with `correlation(...)` by the entry points. Locally the console shows the fields as
-key=value pairs; under Azure Functions the host's handlers ship them to Application
-Insights as custom dimensions.
+key=value pairs. In Azure they reach Application Insights as custom dimensions through
+OpenTelemetry, or else as JSON lines (app/observability.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
@@ -65,20 +67,62 @@ def install_correlation() -> None:
 class EventFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        fields = " ".join(
-            f"{key}={value!r}"
-            for key, value in vars(record).items()
-            if key not in _STANDARD
-        )
+        fields = " ".join(f"{key}={value!r}" for key, value in _fields(record).items())
         return f"{line} {fields}" if fields else line
 
 
-def configure_logging(level: str) -> None:
-    """Console logging for local runs; under Functions the host owns the handlers."""
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {key: value for key, value in vars(record).items() if key not in _STANDARD}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, event, correlation id, and
+    the event's fields; values JSON cannot hold are written as their str()."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+            "correlation_id": None,
+            **_fields(record),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        return f"{stamp}.{int(record.msecs):03d}Z"
+
+
+def use_json_lines(handlers: Iterable[logging.Handler] | None = None) -> None:
+    """Write the records of these handlers (the root logger's by default) as JSON.
+
+    Under Azure Functions the Python worker owns logging: before it imports the app
+    it puts its own handler on the root logger, which formats each record and hands
+    the text to the host, which writes it to the log stream and Application
+    Insights. Replacing that handler would lose the records, so only its formatter
+    changes: the message the host receives is the JSON line, fields and all, and
+    KQL reads it with parse_json(). `python -m app serve` in Azure has no such
+    handler; `configure_logging(json_lines=True)` installs a console one.
+    """
+    install_correlation()
+    formatter = JsonFormatter()
+    for handler in logging.getLogger().handlers if handlers is None else handlers:
+        handler.setFormatter(formatter)
+
+
+def configure_logging(level: str, *, json_lines: bool = False) -> None:
+    """Console logging for `python -m app`: key=value lines, or JSON lines (in
+    Azure); under Functions the worker owns the handlers (see `use_json_lines`)."""
     install_correlation()
     handler = logging.StreamHandler()
     handler.setFormatter(
-        EventFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        JsonFormatter()
+        if json_lines
+        else EventFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
