@@ -1,6 +1,7 @@
 // Everything `azd up` creates: one resource group holding the Function App (Flex
-// Consumption), its storage, Cosmos DB, and monitoring. Access between them is by the
-// app's managed identity only: no keys or connection strings with secrets.
+// Consumption), its storage, Cosmos DB, email (Communication Services) and
+// monitoring. Access between them is by the app's managed identity only: no keys or
+// connection strings with secrets.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -99,6 +100,17 @@ module cosmos 'modules/cosmos.bicep' = {
   }
 }
 
+module email 'modules/email.bicep' = {
+  name: 'email'
+  scope: group
+  params: {
+    communicationName: 'acs-${resourceToken}'
+    emailServiceName: 'ecs-${resourceToken}'
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   scope: group
@@ -117,6 +129,8 @@ module functionApp 'modules/function-app.bicep' = {
     cosmosDatabase: cosmos.outputs.databaseName
     recommendationSchedule: recommendationSchedule
     apiKey: apiKey
+    acsEndpoint: email.outputs.endpoint
+    emailSender: email.outputs.senderAddress
   }
 }
 
@@ -130,3 +144,5 @@ output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output COSMOS_DATABASE string = databaseName
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+output ACS_ENDPOINT string = email.outputs.endpoint
+output EMAIL_SENDER string = email.outputs.senderAddress

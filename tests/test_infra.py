@@ -89,12 +89,55 @@ class TestTemplate:
             "COSMOS_DATABASE",
             "RECOMMENDATION_SCHEDULE",
             "API_KEY",
+            "EMAIL_BACKEND",
+            "ACS_ENDPOINT",
+            "EMAIL_SENDER",
         ):
             assert re.search(rf"^\s+{setting}: ", app, re.MULTILINE), setting
         assert "STORAGE_BACKEND: 'cosmos'" in app
         # Flex Consumption refuses these as app settings.
         assert "FUNCTIONS_WORKER_RUNTIME:" not in app
         assert "FUNCTIONS_EXTENSION_VERSION:" not in app
+
+    def test_email_goes_through_communication_services_by_identity(self):
+        app = _bicep("modules/function-app.bicep")
+        main_bicep = _bicep("main.bicep")
+        email = _bicep("modules/email.bicep")
+
+        assert "EMAIL_BACKEND: 'acs'" in app
+        assert "ACS_ENDPOINT: acsEndpoint" in app
+        assert "EMAIL_SENDER: emailSender" in app
+        assert "ACS_CONNECTION_STRING" not in app
+        assert "acsEndpoint: email.outputs.endpoint" in main_bicep
+        assert "emailSender: email.outputs.senderAddress" in main_bicep
+        assert "domainManagement: 'AzureManaged'" in email
+        assert "linkedDomains: [managedDomain.id]" in email
+        assert (
+            "output senderAddress string ="
+            " 'DoNotReply@${managedDomain.properties.mailFromSenderDomain}'"
+        ) in email
+        # Communication and Email Service Owner, for the app's identity, on the
+        # Communication Services resource only.
+        assert "'09976791-48a7-449e-bb21-39d1a415f350'" in email
+        assert "scope: communication\n" in email
+        assert "principalId: appPrincipalId" in email
+
+    def test_the_app_settings_are_settings_the_app_reads(self):
+        app = _bicep("modules/function-app.bicep")
+        block = app.split("var appSettings = {", 1)[1].split("\n}", 1)[0]
+        host_only = {
+            "AzureWebJobsStorage__accountName",
+            "AzureWebJobsStorage__credential",
+            "AzureWebJobsStorage__clientId",
+            "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+            "AZURE_CLIENT_ID",
+        }
+
+        names = re.findall(r"^\s+(\w+): ", block, re.MULTILINE)
+
+        assert names
+        for name in set(names) - host_only:
+            assert name.lower() in Settings.model_fields, name
 
     def test_the_app_runs_on_flex_consumption_with_python_3_11(self):
         app = _bicep("modules/function-app.bicep")

@@ -13,6 +13,8 @@ param appInsightsConnectionString string
 param cosmosEndpoint string
 param cosmosDatabase string
 param recommendationSchedule string
+param acsEndpoint string
+param emailSender string
 
 @secure()
 param apiKey string
@@ -48,6 +50,11 @@ var appSettings = {
   // when the setting is missing.
   RECOMMENDATION_SCHEDULE: recommendationSchedule
   API_KEY: apiKey
+  // Confirmation email by identity (AZURE_CLIENT_ID): the package folder is read-only
+  // on Flex Consumption, so the local `file` outbox cannot work here.
+  EMAIL_BACKEND: 'acs'
+  ACS_ENDPOINT: acsEndpoint
+  EMAIL_SENDER: emailSender
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
