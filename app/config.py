@@ -188,6 +188,12 @@ class Settings(BaseModel):
                 "AzureWebJobsStorage (or AzureWebJobsStorage__queueServiceUri) is"
                 " required for the Azure Storage task queue"
             )
+        if self.in_azure and self.email_backend == "file":
+            raise SettingsError(
+                "EMAIL_BACKEND=file writes email to a local folder, which in Azure is"
+                " read-only or lost with the instance: set EMAIL_BACKEND=acs (with"
+                " ACS_ENDPOINT) or EMAIL_BACKEND=smtp"
+            )
         if self.email_backend == "acs" and not (
             self.acs_endpoint or self.acs_connection_string
         ):

@@ -62,3 +62,13 @@ class TestLoadSettings:
         monkeypatch.setenv("COSMOS_DATABASE", "from-env")
 
         assert Settings(storage_backend="embedded").cosmos_database == "job-db"
+
+
+class TestInAzure:
+    def test_the_file_email_backend_is_refused(self, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setenv("WEBSITE_INSTANCE_ID", "abc123")
+        monkeypatch.setenv("API_KEY", "k" * 32)
+        monkeypatch.setenv("EMAIL_BACKEND", "file")
+
+        with pytest.raises(SettingsError, match="EMAIL_BACKEND=file"):
+            load_settings()

@@ -160,6 +160,7 @@ class TestOpenAccess:
     def test_azure_starts_with_an_api_key(self, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("WEBSITE_INSTANCE_ID", "abc123")
         monkeypatch.setenv("API_KEY", "k" * 32)
+        monkeypatch.setenv("EMAIL_BACKEND", "smtp")
 
         assert load_settings().authentication_enabled
 
