@@ -3,64 +3,16 @@
 Each trigger decodes its input and calls the same handlers the local server uses.
 """
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Receive, Scope, Send
+from app.coldstart import ApiOnFirstRequest, long_lived
 
-    from app.runtime import Runtime
-
-
-@contextmanager
-def _long_lived() -> Iterator[None]:
-    """Build objects that live as long as the process without collecting garbage.
-
-    Importing the app and building the API create modules, classes and schemas that
-    are never freed, so the collections they trigger free almost nothing (about 700
-    objects for the import) yet rescan an ever larger heap: 60 to 85 ms of a cold
-    start (bench/cold_start.py). Collect nothing meanwhile, then freeze what was
-    built, which later full collections skip, and collect as usual from there.
-    """
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
-class _ApiOnFirstRequest:
-    """The FastAPI app, built when the first HTTP invocation (or its lifespan
-    start) reaches it.
-
-    Registering the routes is most of the import (about 100 ms), and instances
-    that scale out for the queue or fire the timer never serve HTTP. The first
-    request pays it instead: bench/cold_start.py times import + first request.
-    """
-
-    def __init__(self, runtime: "Runtime"):
-        self._runtime = runtime
-        self._app: ASGIApp | None = None
-
-    async def __call__(self, scope: "Scope", receive: "Receive", send: "Send") -> None:
-        if self._app is None:
-            with _long_lived():
-                from app.api import create_app
-
-                self._app = create_app(self._runtime)
-        await self._app(scope, receive, send)
-
-
-with _long_lived():
+with long_lived():
     import azure.functions as func
 
     from app.config import load_settings
     from app.logs import install_correlation
-    from app.observability import configure_observability
+    from app.observability import configure_observability, warn_if_open
     from app.runtime import Runtime, set_process_runtime
     from app.tasks.handlers import handle_message, handle_poison
     from app.tasks.messages import TASK_QUEUE_NAME
@@ -71,11 +23,12 @@ with _long_lived():
     runtime = set_process_runtime(Runtime(load_settings()))
     # Before the API exists, so OpenTelemetry's FastAPI instrumentation covers it.
     configure_observability(runtime.settings)
+    warn_if_open(runtime.settings)
 
     # FastAPI checks credentials itself (see app/api/auth.py), so /api/docs and
     # /api/health answer without a function key.
     app = func.AsgiFunctionApp(
-        app=_ApiOnFirstRequest(runtime), http_auth_level=func.AuthLevel.ANONYMOUS
+        app=ApiOnFirstRequest(runtime), http_auth_level=func.AuthLevel.ANONYMOUS
     )
 
 

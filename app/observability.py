@@ -17,6 +17,7 @@ failed export is logged by the SDK and retried from local storage, never raised.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING, Literal
 
@@ -57,3 +58,18 @@ def _configure_azure_monitor(connection_string: str) -> None:
     # Entra ID authentication (the infra turns key ingestion off) comes from
     # APPLICATIONINSIGHTS_AUTHENTICATION_STRING, which the exporter reads itself.
     configure_azure_monitor(connection_string=connection_string)
+
+
+def warn_if_open(settings: Settings) -> None:
+    """Say loudly at start-up that anyone may call the API as admin.
+
+    Settings refuse this in Azure; locally it is the zero-setup default.
+    """
+    if not settings.authentication_enabled:
+        logging.getLogger("app.auth").warning(
+            "auth.open_access",
+            extra={
+                "detail": "No AUTH_JWKS_URL or API_KEY: every caller acts as admin."
+                " Fine on your machine; never expose this server."
+            },
+        )

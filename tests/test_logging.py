@@ -4,8 +4,11 @@ import logging
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
+from app.config import Settings
 from app.logs import install_correlation
+from app.observability import warn_if_open
 from app.runtime import Runtime
 from app.tasks.queue import LocalQueue
 from app.tasks.worker import drain
@@ -56,3 +59,19 @@ class TestCorrelation:
         ]
         assert done.correlation_id == inner[0].correlation_id  # type: ignore[attr-defined]
         assert {"correlation_id", "request_charge"} <= set(vars(done))
+
+
+class TestOpenAccessWarning:
+    def test_an_open_api_says_so(
+        self, settings: Settings, caplog: pytest.LogCaptureFixture
+    ):
+        warn_if_open(settings)
+
+        assert [r.getMessage() for r in caplog.records] == ["auth.open_access"]
+
+    def test_an_api_with_a_key_says_nothing(
+        self, settings: Settings, caplog: pytest.LogCaptureFixture
+    ):
+        warn_if_open(settings.model_copy(update={"api_key": SecretStr("k" * 32)}))
+
+        assert caplog.records == []

@@ -8,14 +8,11 @@ access as admin for local use.
 from __future__ import annotations
 
 import hmac
-import logging
 
 from app.errors import TooManyRequestsError, UnauthorizedError
 from app.ratelimit import retry_after_header
 from app.runtime import Runtime
 from app.tokens import Principal
-
-logger = logging.getLogger(__name__)
 
 OPEN_ACCESS = Principal(subject="open-access", roles=frozenset({"admin"}))
 API_KEY_CLIENT = Principal(subject="api-key", roles=frozenset({"admin"}))
@@ -60,15 +57,3 @@ async def authenticate(
                 retry_after_seconds=retry_after_header(wait),
             )
     return principal
-
-
-def warn_if_open(runtime: Runtime) -> None:
-    """Say loudly at start-up that anyone can call an API without authentication."""
-    if not runtime.settings.authentication_enabled:
-        logger.warning(
-            "auth.open_access",
-            extra={
-                "detail": "No AUTH_JWKS_URL or API_KEY: every caller acts as admin."
-                " Allowed outside Azure only; never expose this server."
-            },
-        )
