@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.config import Settings, SettingsError, load_settings
 from app.logs import configure_logging
@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def uvicorn_options() -> dict[str, Any]:
+    """The server options of `serve`, shared with bench/mixed_load.py's baseline so
+    both sides of that comparison run the same HTTP stack."""
+    return {"log_config": None}
+
+
 async def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
@@ -94,7 +100,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
 
     runtime = set_process_runtime(Runtime(settings))
     server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime), host=host, port=port, log_config=None)
+        uvicorn.Config(create_app(runtime), host=host, port=port, **uvicorn_options())
     )
     stop = asyncio.Event()
     background = [asyncio.create_task(run_scheduler(runtime, stop))]
