@@ -8,12 +8,17 @@ TTL
 (per-container default, per-item `ttl` field, -1 for never). Indexes on the fields a
 container's indexing policy includes make filtered and sorted queries index seeks.
 
-Calls run on the caller's thread: a point read or write takes tens of microseconds, less
-than handing it to a worker thread would cost.
+Point reads and writes run on the caller's thread: one takes tens of microseconds, less
+than handing it to a worker thread would cost. Queries, counts and averages run on a
+few threads of their own, each with its own connection (WAL lets them read while the
+first one writes): a scan of thousands of rows takes milliseconds, and SQLite runs it
+without holding the GIL, so the event loop keeps serving meanwhile (measured by
+bench/mixed_load.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
@@ -23,6 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +48,9 @@ _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCALAR_INDEX_PATH = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)/\?$")
 _COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _PAGE_SIZE_FOR_SCANS = 500
+# One: with more, scans compete with the event loop for the cores (bench/mixed_load.py
+# on 2 cores: 312 req/s with one scan thread, 231 with four).
+_SCAN_THREADS = 1
 
 
 def _field_expr(field_name: str) -> str:
@@ -86,15 +95,50 @@ class EmbeddedStore:
         self._path = str(path)
         if self._path != ":memory:":
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(
-            self._path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: a write is acknowledged only after it reached the disk.
-        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn = self._connect()
         for spec in self._specs.values():
             self._create_table(spec)
         self.purge_expired()
+        # Each scan thread opens its own connection on first use. An in-memory database
+        # is private to its connection, so it scans on the first one.
+        self._scans: ThreadPoolExecutor | None = None
+        self._readers: list[sqlite3.Connection] = []
+        self._reader = threading.local()
+        if self._path != ":memory:":
+            self._scans = ThreadPoolExecutor(
+                _SCAN_THREADS, thread_name_prefix="embedded-scan"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self._path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a write is acknowledged only after it reached the disk.
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
+
+    async def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Every row of a multi-row statement, read on the scan thread.
+
+        Each statement reads the latest committed state, so a query sees every write
+        acknowledged before it started.
+        """
+        if self._scans is None:
+            with self._lock:
+                return self._conn.execute(sql, params).fetchall()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._scans, self._fetch_on_reader, sql, params
+        )
+
+    def _fetch_on_reader(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        conn: sqlite3.Connection | None = getattr(self._reader, "conn", None)
+        if conn is None:
+            conn = self._reader.conn = self._connect()
+            with self._lock:
+                self._readers.append(conn)
+        return conn.execute(sql, params).fetchall()
 
     def _create_table(self, spec: ContainerSpec) -> None:
         table = _quote(spec.name)
@@ -413,10 +457,7 @@ class EmbeddedStore:
             f" ORDER BY {order_sql} LIMIT ? OFFSET ?"
         )
         # One row more than asked tells whether another page exists.
-        with self._lock:
-            rows = self._conn.execute(
-                sql, (*params, limit + 1, max(skip, 0))
-            ).fetchall()
+        rows = await self._fetch(sql, (*params, limit + 1, max(skip, 0)))
         has_more = len(rows) > limit
         rows = rows[:limit]
         items = [self._row_to_doc(row[:3]) for row in rows]
@@ -460,12 +501,10 @@ class EmbeddedStore:
     ) -> int:
         spec = self._spec(container)
         clauses, params = self._where(where, partition_key, time.time())
-        with self._lock:
-            (total,) = self._conn.execute(
-                f"SELECT COUNT(*) FROM {_quote(spec.name)}"
-                f" WHERE {' AND '.join(clauses)}",
-                params,
-            ).fetchone()
+        [(total,)] = await self._fetch(
+            f"SELECT COUNT(*) FROM {_quote(spec.name)} WHERE {' AND '.join(clauses)}",
+            params,
+        )
         return int(total)
 
     async def average(
@@ -480,12 +519,11 @@ class EmbeddedStore:
         clauses, params = self._where(where, partition_key, time.time())
         expr = _field_expr(field_name)
         clauses.append(f"json_type(doc, '$.{field_name}') IN ('integer', 'real')")
-        with self._lock:
-            (mean,) = self._conn.execute(
-                f"SELECT AVG({expr}) FROM {_quote(spec.name)}"
-                f" WHERE {' AND '.join(clauses)}",
-                params,
-            ).fetchone()
+        [(mean,)] = await self._fetch(
+            f"SELECT AVG({expr}) FROM {_quote(spec.name)}"
+            f" WHERE {' AND '.join(clauses)}",
+            params,
+        )
         return None if mean is None else float(mean)
 
     # Maintenance ------------------------------------------------------------------
@@ -502,5 +540,10 @@ class EmbeddedStore:
         return removed
 
     async def close(self) -> None:
+        if self._scans is not None:
+            self._scans.shutdown()  # waits for the scans still running
+            self._scans = None
         with self._lock:
+            for reader in self._readers:
+                reader.close()
             self._conn.close()

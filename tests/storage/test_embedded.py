@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.storage import CONTAINERS, ItemNotFoundError
+from app.storage import CONTAINERS, Filter, ItemNotFoundError, Query
 from app.storage.containers import JOBS, USERS
 from app.storage.embedded import EmbeddedStore
 
@@ -41,4 +41,53 @@ class TestPurgeExpired:
         with pytest.raises(ItemNotFoundError):
             await store.read(USERS, partition_key="old", item_id="old")
         assert await store.count(USERS) == 1
+        await store.close()
+
+
+class TestScansOffTheEventLoop:
+    async def test_a_query_sees_every_write_acknowledged_before_it(
+        self, tmp_path: Path
+    ) -> None:
+        store = EmbeddedStore(tmp_path / "store.sqlite3", CONTAINERS.values())
+        seen = []
+        for n in range(20):
+            await store.create(JOBS, {"id": f"acme:{n}", "company_id": "acme"})
+            page = await store.query(JOBS, Query(), partition_key="acme", limit=100)
+            seen.append(len(page.items))
+
+        assert seen == list(range(1, 21))
+        assert await store.count(JOBS) == 20
+        await store.close()
+
+    async def test_a_scan_runs_on_another_thread_while_the_loop_serves(
+        self, tmp_path: Path
+    ) -> None:
+        store = EmbeddedStore(tmp_path / "store.sqlite3", CONTAINERS.values())
+        await store.upsert_many(
+            JOBS, [{"id": f"acme:{n}", "company_id": "acme"} for n in range(2000)]
+        )
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0)
+        before = ticks
+        await store.count(JOBS, (Filter("title", "ne", "x"),))
+        ticker.cancel()
+
+        assert ticks > before + 1
+        await store.close()
+
+    async def test_an_in_memory_store_scans_on_its_own_connection(self) -> None:
+        store = EmbeddedStore(":memory:", CONTAINERS.values())
+        await store.create(JOBS, {"id": "acme:1", "company_id": "acme"})
+
+        page = await store.query(JOBS, Query(), limit=10)
+
+        assert [item["id"] for item in page.items] == ["acme:1"]
         await store.close()
