@@ -87,6 +87,10 @@ async def run_worker(queue: LocalQueue, runtime: Runtime, stop: asyncio.Event) -
             await record_poisoned(queue, runtime)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=_IDLE_POLL_SECONDS)
+        else:
+            # The worker shares the server's event loop: let waiting requests run
+            # between two messages.
+            await asyncio.sleep(0)
 
 
 async def run_pass(

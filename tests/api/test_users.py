@@ -88,6 +88,23 @@ class TestReadAndChangeUser:
         assert recommended["data"][0]["job_id"] == job["job_id"]
         assert recommended["data"][0]["reasons"][0] == "Skill match: 100%"
 
+    async def test_a_job_closed_since_the_jobs_were_loaded_is_not_recommended(
+        self, client: httpx.AsyncClient, runtime: Runtime, queue: LocalQueue
+    ):
+        kept = await create_job(client, skills=["Rust"], remote=True)
+        closed = await create_job(client, skills=["Rust"], remote=True)
+        user = await create_user(client, skills=["Rust"])
+        await drain(queue, runtime)  # loads the active jobs once
+        await client.patch(f"/api/jobs/{closed['job_id']}", json={"status": "closed"})
+        await client.patch(f"/api/users/{user['user_id']}", json={"skills": ["rust"]})
+
+        await drain(queue, runtime)
+
+        recommended = (
+            await client.get(f"/api/recommendations/{user['user_id']}")
+        ).json()
+        assert [r["job_id"] for r in recommended["data"]] == [kept["job_id"]]
+
 
 class TestDeleteUser:
     async def test_deletes_the_profile_and_its_applications(
