@@ -48,6 +48,7 @@ CONTAINERS: dict[str, ContainerSpec] = {
                 *_range_paths(
                     "title",
                     "location",
+                    "location_key",
                     "status",
                     "company_id",
                     "min_experience",
@@ -59,6 +60,14 @@ CONTAINERS: dict[str, ContainerSpec] = {
                 {"path": "/skill_keys/[]/?"},
             ],
             "excludedPaths": [{"path": "/*"}, {"path": '/"_etag"/?'}],
+            # Each list filter with the newest-first sort the API serves.
+            "compositeIndexes": [
+                [
+                    {"path": f"/{name}", "order": "ascending"},
+                    {"path": "/created_at", "order": "descending"},
+                ]
+                for name in ("location_key", "company_id", "status")
+            ],
         },
     ),
     APPLICATIONS: ContainerSpec(

@@ -1,19 +1,18 @@
 """The embedded backend: the document store in one SQLite file, zero setup.
 
-It keeps the Cosmos DB semantics the services rely on: items keyed by
-(partition key, id)
-per container, a new `_etag` on every write with conditional replace and delete, opaque
-continuation tokens (keyset paging, so a page costs the same wherever it starts), and
-TTL
-(per-container default, per-item `ttl` field, -1 for never). Indexes on the fields a
-container's indexing policy includes make filtered and sorted queries index seeks.
+It keeps the Cosmos DB semantics the services rely on: items keyed by (partition key,
+id) per container, a new `_etag` on every write with conditional replace and delete,
+opaque continuation tokens (keyset paging, so a page costs the same wherever it
+starts), and TTL (per-container default, per-item `ttl` field, -1 for never). Indexes
+on the fields a container's indexing policy includes make filtered and sorted queries
+index seeks.
 
-Point reads and writes run on the caller's thread: one takes tens of microseconds, less
-than handing it to a worker thread would cost. Queries, counts and averages run on a
-few threads of their own, each with its own connection (WAL lets them read while the
-first one writes): a scan of thousands of rows takes milliseconds, and SQLite runs it
-without holding the GIL, so the event loop keeps serving meanwhile (measured by
-bench/mixed_load.py).
+Point reads, writes and API-sized pages run on the caller's thread: one takes tens of
+microseconds to a millisecond, less than handing it to a worker thread would cost.
+Longer scans (background pages, counts and averages) run on a thread of their own with
+its own connection (WAL lets it read while the first one writes): a scan of thousands
+of rows takes milliseconds, and SQLite runs it without holding the GIL, so the event
+loop keeps serving meanwhile (measured by bench/mixed_load.py).
 """
 
 from __future__ import annotations
@@ -46,8 +45,11 @@ from app.storage.base import (
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCALAR_INDEX_PATH = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)/\?$")
+_ARRAY_INDEX_PATH = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)/\[\]/\?$")
 _COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _PAGE_SIZE_FOR_SCANS = 500
+# Pages up to this size run on the caller's thread (see `query`).
+_INLINE_PAGE_SIZE = 100
 # One: with more, scans compete with the event loop for the cores (bench/mixed_load.py
 # on 2 cores: 312 req/s with one scan thread, 231 with four).
 _SCAN_THREADS = 1
@@ -91,6 +93,10 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | str, containers: Iterable[ContainerSpec]):
         self._specs = {spec.name: spec for spec in containers}
+        self._arrays = {
+            name: frozenset(self._array_fields(spec))
+            for name, spec in self._specs.items()
+        }
         self._lock = threading.RLock()
         self._path = str(path)
         if self._path != ":memory:":
@@ -118,13 +124,16 @@ class EmbeddedStore:
         conn.execute("PRAGMA synchronous=FULL")
         return conn
 
-    async def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """Every row of a multi-row statement, read on the scan thread.
+    async def _fetch(
+        self, sql: str, params: Sequence[Any], *, inline: bool = False
+    ) -> list[Any]:
+        """Every row of a multi-row statement, read on the scan thread (or, `inline`,
+        on the caller's).
 
         Each statement reads the latest committed state, so a query sees every write
         acknowledged before it started.
         """
-        if self._scans is None:
+        if self._scans is None or inline:
             with self._lock:
                 return self._conn.execute(sql, params).fetchall()
         loop = asyncio.get_running_loop()
@@ -153,6 +162,80 @@ class EmbeddedStore:
                 f'CREATE INDEX IF NOT EXISTS "{spec.name}_{field_name}"'
                 f" ON {table} ({_field_expr(field_name)}, id, pk)"
             )
+        for composite in spec.indexing_policy.get("compositeIndexes", []):
+            # A filter on the first fields and the newest-first sort on the last one
+            # read the index in order and stop at the page's end. The tie-breakers
+            # (id, pk) follow the sort's direction, as `query` orders.
+            fields = [entry["path"].lstrip("/") for entry in composite]
+            last = "DESC" if composite[-1]["order"] == "descending" else "ASC"
+            columns = [
+                f"{_field_expr(entry['path'].lstrip('/'))}"
+                f" {'DESC' if entry['order'] == 'descending' else 'ASC'}"
+                for entry in composite
+            ]
+            self._conn.execute(
+                f'CREATE INDEX IF NOT EXISTS "{spec.name}_{"_".join(fields)}"'
+                f" ON {table} ({', '.join(columns)}, id {last}, pk {last})"
+            )
+        for field_name in self._array_fields(spec):
+            self._create_array_index(spec.name, field_name)
+
+    def _create_array_index(self, container: str, field_name: str) -> None:
+        """Index the elements of an array field, as Cosmos DB's `/field/[]/?` does.
+
+        SQLite indexes no JSON arrays, so a side table holds one row per element, kept
+        by triggers in the same transaction as every write; `contains` filters look
+        elements up there instead of opening every document.
+        """
+        side = _quote(f"{container}__{field_name}")
+        exists = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+            (f"{container}__{field_name}",),
+        ).fetchone()
+        table = _quote(container)
+        path = f"'$.{field_name}'"
+        elements = (
+            f"(value, pk, id) SELECT element.value, NEW.pk, NEW.id"
+            f" FROM json_each(NEW.doc, {path}) AS element"
+        )
+        with self._transaction():
+            self._conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {side} (value NOT NULL, pk TEXT NOT NULL,"
+                " id TEXT NOT NULL, PRIMARY KEY (value, pk, id)) WITHOUT ROWID"
+            )
+            self._conn.execute(
+                f'CREATE INDEX IF NOT EXISTS "{container}__{field_name}_item"'
+                f" ON {side} (pk, id)"
+            )
+            for event, body in (
+                ("insert AFTER INSERT", f"INSERT OR IGNORE INTO {side} {elements};"),
+                (
+                    "update AFTER UPDATE OF doc",
+                    f"DELETE FROM {side} WHERE pk = OLD.pk AND id = OLD.id;"
+                    f" INSERT OR IGNORE INTO {side} {elements};",
+                ),
+                (
+                    "delete AFTER DELETE",
+                    f"DELETE FROM {side} WHERE pk = OLD.pk AND id = OLD.id;",
+                ),
+            ):
+                name, timing = event.split(" ", 1)
+                self._conn.execute(
+                    f'CREATE TRIGGER IF NOT EXISTS "{container}__{field_name}_{name}"'
+                    f" {timing} ON {table} BEGIN {body} END"
+                )
+            if not exists:
+                # A store written before this index existed: index what it holds.
+                self._conn.execute(
+                    f"INSERT OR IGNORE INTO {side} (value, pk, id)"
+                    f" SELECT element.value, item.pk, item.id"
+                    f" FROM {table} AS item, json_each(item.doc, {path}) AS element"
+                )
+
+    @staticmethod
+    def _array_fields(spec: ContainerSpec) -> list[str]:
+        paths = spec.indexing_policy.get("includedPaths", [])
+        return [m.group(1) for p in paths if (m := _ARRAY_INDEX_PATH.match(p["path"]))]
 
     @staticmethod
     def _indexed_fields(spec: ContainerSpec) -> list[str]:
@@ -382,8 +465,13 @@ class EmbeddedStore:
     # Queries ----------------------------------------------------------------------
 
     def _where(
-        self, where: Iterable[Filter], partition_key: str | None, now: float
+        self,
+        spec: ContainerSpec,
+        where: Iterable[Filter],
+        partition_key: str | None,
+        now: float,
     ) -> tuple[list[str], list[Any]]:
+        arrays = self._arrays[spec.name]
         clauses = ["(expires_at IS NULL OR expires_at > ?)"]
         params: list[Any] = [now]
         if partition_key is not None:
@@ -391,7 +479,13 @@ class EmbeddedStore:
             params.append(partition_key)
         for condition in where:
             expr = _field_expr(condition.field)
-            if condition.op == "contains":
+            if condition.op == "contains" and condition.field in arrays:
+                side = _quote(f"{spec.name}__{condition.field}")
+                clauses.append(
+                    f"(pk, id) IN (SELECT pk, id FROM {side} WHERE value = ?)"
+                )
+                params.append(_sql_value(condition.value))
+            elif condition.op == "contains":
                 path = f"$.{condition.field}"
                 clauses.append(
                     "EXISTS (SELECT 1 FROM json_each(doc, ?) WHERE value = ?)"
@@ -424,7 +518,7 @@ class EmbeddedStore:
         spec = self._spec(container)
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        clauses, params = self._where(query.where, partition_key, time.time())
+        clauses, params = self._where(spec, query.where, partition_key, time.time())
         descending = query.direction == "desc"
         cmp = "<" if descending else ">"
         order = "DESC" if descending else "ASC"
@@ -456,8 +550,14 @@ class EmbeddedStore:
             f"{select} FROM {_quote(spec.name)} WHERE {' AND '.join(clauses)}"
             f" ORDER BY {order_sql} LIMIT ? OFFSET ?"
         )
-        # One row more than asked tells whether another page exists.
-        rows = await self._fetch(sql, (*params, limit + 1, max(skip, 0)))
+        # One row more than asked tells whether another page exists. A page the size
+        # the API serves is an index seek of a millisecond: handing it to the scan
+        # thread would cost more, waiting for the GIL behind a busy event loop
+        # (bench/mixed_load.py: list p50 150 ms that way). Longer pages (query_all,
+        # background work) scan on the thread.
+        rows = await self._fetch(
+            sql, (*params, limit + 1, max(skip, 0)), inline=limit <= _INLINE_PAGE_SIZE
+        )
         has_more = len(rows) > limit
         rows = rows[:limit]
         items = [self._row_to_doc(row[:3]) for row in rows]
@@ -500,7 +600,7 @@ class EmbeddedStore:
         partition_key: str | None = None,
     ) -> int:
         spec = self._spec(container)
-        clauses, params = self._where(where, partition_key, time.time())
+        clauses, params = self._where(spec, where, partition_key, time.time())
         [(total,)] = await self._fetch(
             f"SELECT COUNT(*) FROM {_quote(spec.name)} WHERE {' AND '.join(clauses)}",
             params,
@@ -516,7 +616,7 @@ class EmbeddedStore:
         partition_key: str | None = None,
     ) -> float | None:
         spec = self._spec(container)
-        clauses, params = self._where(where, partition_key, time.time())
+        clauses, params = self._where(spec, where, partition_key, time.time())
         expr = _field_expr(field_name)
         clauses.append(f"json_type(doc, '$.{field_name}') IN ('integer', 'real')")
         [(mean,)] = await self._fetch(

@@ -91,3 +91,45 @@ class TestScansOffTheEventLoop:
 
         assert [item["id"] for item in page.items] == ["acme:1"]
         await store.close()
+
+
+def _job(item_id: str, *skills: str) -> dict[str, object]:
+    return {"id": item_id, "company_id": "acme", "skill_keys": list(skills)}
+
+
+async def _with_skill(store: EmbeddedStore, skill: str) -> list[str]:
+    page = await store.query(
+        JOBS, Query(where=(Filter("skill_keys", "contains", skill),)), limit=100
+    )
+    return sorted(item["id"] for item in page.items)
+
+
+class TestArrayIndex:
+    async def test_follows_every_kind_of_write(self, tmp_path: Path) -> None:
+        store = EmbeddedStore(tmp_path / "store.sqlite3", CONTAINERS.values())
+        await store.create(JOBS, _job("acme:1", "python", "go"))
+        replaced = await store.create(JOBS, _job("acme:2", "python"))
+        await store.upsert(JOBS, _job("acme:3", "rust"))
+        await store.replace(JOBS, _job("acme:2", "rust"), etag=replaced["_etag"])
+        await store.upsert_many(JOBS, [_job("acme:3", "go")])
+        await store.delete(JOBS, partition_key="acme", item_id="acme:1")
+
+        found = {s: await _with_skill(store, s) for s in ("python", "go", "rust")}
+        await store.close()
+
+        assert found == {"python": [], "go": ["acme:3"], "rust": ["acme:2"]}
+
+    async def test_a_store_written_before_the_index_is_indexed_on_opening(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "store.sqlite3"
+        first = EmbeddedStore(path, CONTAINERS.values())
+        await first.create(JOBS, _job("acme:1", "python"))
+        first._conn.execute('DROP TABLE "jobs__skill_keys"')
+        await first.close()
+
+        reopened = EmbeddedStore(path, CONTAINERS.values())
+        found = await _with_skill(reopened, "python")
+        await reopened.close()
+
+        assert found == ["acme:1"]
