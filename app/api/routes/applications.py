@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from app.api.access import is_self, manages_company
 from app.api.deps import Continuation, IfMatch, Limit, context, page_size
-from app.api.responses import SIGNED_IN_ERRORS, errors
+from app.api.responses import SIGNED_IN_ERRORS, errors, json_response
 from app.errors import ForbiddenError, NotFoundError
 from app.models.applications import (
     ApplicationCreate,
@@ -27,6 +27,7 @@ def _may_see(principal: Principal, *, user_id: str, company_id: str) -> bool:
 
 @router.post(
     "",
+    response_model=Envelope[ApplicationRead],
     status_code=status.HTTP_201_CREATED,
     responses=errors(403, 404, 409, 422),
     summary="Apply to a job",
@@ -36,23 +37,25 @@ def _may_see(principal: Principal, *, user_id: str, company_id: str) -> bool:
 )
 async def submit_application(
     body: ApplicationCreate,
-    response: Response,
     request: Request,
-) -> Envelope[ApplicationRead]:
+) -> Response:
     ctx = context(request)
     if not (ctx.principal.is_admin or is_self(ctx.principal, body.user_id)):
         raise ForbiddenError("Candidates apply for themselves only.")
     application = await application_service.submit_application(
         ctx.store, ctx.queue, body
     )
-    response.headers["Location"] = (
-        f"/api/applications/{application.user_id}/{application.application_id}"
+    location = f"/api/applications/{application.user_id}/{application.application_id}"
+    return json_response(
+        Envelope[ApplicationRead](data=application),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": location},
     )
-    return Envelope(data=ApplicationRead.model_validate(application.model_dump()))
 
 
 @router.get(
     "/{user_id}",
+    response_model=ListEnvelope[ApplicationRead],
     responses=errors(404),
     summary="A candidate's applications, newest first",
     description="Employers see only the applications to their company's jobs.",
@@ -62,7 +65,7 @@ async def list_user_applications(
     request: Request,
     limit: Limit = 10,
     continuation: Continuation = None,
-) -> ListEnvelope[ApplicationRead]:
+) -> Response:
     ctx = context(request)
     if ctx.principal.is_admin or is_self(ctx.principal, user_id):
         await user_service.get_user(ctx.store, user_id)
@@ -78,33 +81,39 @@ async def list_user_applications(
         continuation=continuation,
         company_id=company_id,
     )
-    data = [ApplicationRead.model_validate(a.model_dump()) for a in applications]
-    return ListEnvelope(data=data, count=len(data), continuation=token)
+    return json_response(
+        ListEnvelope[ApplicationRead](
+            data=applications, count=len(applications), continuation=token
+        )
+    )
 
 
 @router.get(
     "/{user_id}/{application_id}",
+    response_model=Envelope[ApplicationRead],
     responses=errors(404),
     summary="One application with its status history",
 )
 async def get_application(
     user_id: str,
     application_id: str,
-    response: Response,
     request: Request,
-) -> Envelope[ApplicationRead]:
+) -> Response:
     ctx = context(request)
     document = await application_service.read_application_document(
         ctx.store, user_id=user_id, application_id=application_id
     )
     if not _may_see(ctx.principal, user_id=user_id, company_id=document["company_id"]):
         raise NotFoundError(f"Application {application_id!r} was not found.")
-    response.headers["ETag"] = document["_etag"]
-    return Envelope(data=ApplicationRead.model_validate(document))
+    return json_response(
+        Envelope[ApplicationRead].model_validate({"data": document}),
+        headers={"ETag": document["_etag"]},
+    )
 
 
 @router.patch(
     "/{user_id}/{application_id}",
+    response_model=Envelope[ApplicationRead],
     responses=errors(403, 404, 409, 412, 422),
     summary="Change an application's status",
     description="Allowed: submitted → under_review → interview (with interview_date) → "
@@ -115,10 +124,9 @@ async def change_application_status(
     user_id: str,
     application_id: str,
     body: ApplicationStatusChange,
-    response: Response,
     request: Request,
     if_match: IfMatch = None,
-) -> Envelope[ApplicationRead]:
+) -> Response:
     ctx = context(request)
     current = await application_service.get_application(
         ctx.store, user_id=user_id, application_id=application_id
@@ -138,5 +146,6 @@ async def change_application_status(
         change=body,
         if_match=if_match,
     )
-    response.headers["ETag"] = etag
-    return Envelope(data=ApplicationRead.model_validate(application.model_dump()))
+    return json_response(
+        Envelope[ApplicationRead](data=application), headers={"ETag": etag}
+    )

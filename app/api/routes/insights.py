@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from app.api.access import require_self_or_admin
 from app.api.deps import context
-from app.api.responses import SIGNED_IN_ERRORS, errors
+from app.api.responses import SIGNED_IN_ERRORS, errors, json_response
 from app.errors import ForbiddenError
 from app.models.common import Envelope, ListEnvelope
 from app.models.recommendations import Analytics, RecommendationRead
@@ -24,31 +24,34 @@ health_router = APIRouter(prefix="/api", tags=["health"])
 
 @router.get(
     "/recommendations/{user_id}",
+    response_model=ListEnvelope[RecommendationRead],
     responses=errors(404),
     summary="A candidate's recommended jobs, best first",
 )
 async def list_recommendations(
     user_id: str,
     request: Request,
-) -> ListEnvelope[RecommendationRead]:
+) -> Response:
     ctx = context(request)
     require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
     recommendations = await recommendation_service.list_for_user(
         ctx.store, user_id, limit=ctx.settings.recommendations_per_candidate
     )
-    data = [RecommendationRead.model_validate(r.model_dump()) for r in recommendations]
-    return ListEnvelope(data=data, count=len(data))
+    return json_response(
+        ListEnvelope[RecommendationRead](
+            data=recommendations, count=len(recommendations)
+        )
+    )
 
 
 @router.get(
     "/analytics",
+    response_model=Envelope[Analytics],
     responses=errors(403),
     summary="Totals across jobs, candidates and applications",
     description="Admins see everything; employers see their own company's figures.",
 )
-async def get_analytics(
-    request: Request,
-) -> Envelope[Analytics]:
+async def get_analytics(request: Request) -> Response:
     ctx = context(request)
     if ctx.principal.is_admin:
         company_id = None
@@ -56,9 +59,10 @@ async def get_analytics(
         company_id = ctx.principal.company_id
     else:
         raise ForbiddenError("Analytics are for admins and employers.")
-    return Envelope(
-        data=await analytics_service.compute_analytics(ctx.store, company_id=company_id)
+    figures = await analytics_service.compute_analytics(
+        ctx.store, company_id=company_id
     )
+    return json_response(Envelope[Analytics](data=figures))
 
 
 class Health(BaseModel):

@@ -18,24 +18,29 @@ router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=SIGNED_IN_ERRORS
 
 @router.post(
     "",
+    response_model=Envelope[JobRead],
     status_code=status.HTTP_201_CREATED,
     responses=errors(403, 422),
     summary="Post a job",
     description="Employers post for their own company only.",
 )
-async def create_job(
-    body: JobCreate,
-    response: Response,
-    request: Request,
-) -> Envelope[JobRead]:
+async def create_job(body: JobCreate, request: Request) -> Response:
     ctx = context(request)
     require_company(ctx.principal, body.company_id)
     job = await job_service.create_job(ctx.store, body)
-    response.headers["Location"] = f"/api/jobs/{job.job_id}"
-    return Envelope(data=JobRead.model_validate(job.model_dump()))
+    return json_response(
+        Envelope[JobRead](data=job),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": f"/api/jobs/{job.job_id}"},
+    )
 
 
-@router.get("", responses=errors(400, 403, 422), summary="List jobs, newest first")
+@router.get(
+    "",
+    response_model=ListEnvelope[JobRead],
+    responses=errors(400, 403, 422),
+    summary="List jobs, newest first",
+)
 async def list_jobs(
     request: Request,
     limit: Limit = 10,
@@ -54,7 +59,7 @@ async def list_jobs(
     job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
     min_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
     max_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
-) -> ListEnvelope[JobRead]:
+) -> Response:
     ctx = context(request)
     require_any_role(ctx.principal)
     filters = job_service.JobFilters(
@@ -68,8 +73,9 @@ async def list_jobs(
     jobs, token = await job_service.list_jobs(
         ctx.store, filters, limit=page_size(limit), continuation=continuation, skip=skip
     )
-    data = [JobRead.model_validate(job.model_dump()) for job in jobs]
-    return ListEnvelope(data=data, count=len(data), continuation=token)
+    return json_response(
+        ListEnvelope[JobRead](data=jobs, count=len(jobs), continuation=token)
+    )
 
 
 @router.get(
@@ -86,29 +92,28 @@ async def get_job(
     require_any_role(ctx.principal)
     document = await job_service.read_job_document(ctx.store, job_id)
     return json_response(
-        Envelope(data=JobRead.model_validate(document)),
+        Envelope[JobRead].model_validate({"data": document}),
         headers={"ETag": document["_etag"]},
     )
 
 
 @router.patch(
     "/{job_id}",
+    response_model=Envelope[JobRead],
     responses=errors(403, 404, 409, 412, 422),
     summary="Change or close a job",
 )
 async def update_job(
     job_id: str,
     body: JobUpdate,
-    response: Response,
     request: Request,
     if_match: IfMatch = None,
-) -> Envelope[JobRead]:
+) -> Response:
     ctx = context(request)
     current = await job_service.get_job(ctx.store, job_id)
     require_company(ctx.principal, current.company_id)
     job, etag = await job_service.update_job(ctx.store, job_id, body, if_match=if_match)
-    response.headers["ETag"] = etag
-    return Envelope(data=JobRead.model_validate(job.model_dump()))
+    return json_response(Envelope[JobRead](data=job), headers={"ETag": etag})
 
 
 @router.delete(
@@ -130,6 +135,7 @@ async def delete_job(
 
 @router.get(
     "/{job_id}/applications",
+    response_model=ListEnvelope[ApplicationRead],
     responses=errors(403, 404),
     summary="The applications to one job, newest first",
     description="For the company's employers and admins.",
@@ -139,12 +145,15 @@ async def list_job_applications(
     request: Request,
     limit: Limit = 10,
     continuation: Continuation = None,
-) -> ListEnvelope[ApplicationRead]:
+) -> Response:
     ctx = context(request)
     job = await job_service.get_job(ctx.store, job_id)
     require_company(ctx.principal, job.company_id)
     applications, token = await application_service.list_for_job(
         ctx.store, job_id, limit=page_size(limit), continuation=continuation
     )
-    data = [ApplicationRead.model_validate(a.model_dump()) for a in applications]
-    return ListEnvelope(data=data, count=len(data), continuation=token)
+    return json_response(
+        ListEnvelope[ApplicationRead](
+            data=applications, count=len(applications), continuation=token
+        )
+    )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from app.api.access import require_admin
 from app.api.deps import Continuation, Limit, context, page_size
-from app.api.responses import SIGNED_IN_ERRORS, errors
+from app.api.responses import SIGNED_IN_ERRORS, errors, json_response
 from app.errors import ForbiddenError, NotFoundError
 from app.models.common import Envelope, ListEnvelope
 from app.models.imports import JobImportCreate, JobImportRead, PoisonMessageRead
@@ -21,6 +21,7 @@ POISON_QUEUE = f"{TASK_QUEUE_NAME}-poison"
 
 @router.post(
     "/imports/jobs",
+    response_model=Envelope[JobImportRead],
     status_code=status.HTTP_202_ACCEPTED,
     responses=errors(403, 413, 422),
     summary="Import many job postings in the background",
@@ -30,9 +31,8 @@ POISON_QUEUE = f"{TASK_QUEUE_NAME}-poison"
 )
 async def import_jobs(
     body: JobImportCreate,
-    response: Response,
     request: Request,
-) -> Envelope[JobImportRead]:
+) -> Response:
     ctx = context(request)
     if not ctx.principal.is_admin:
         companies = {row.get("company_id") for row in body.jobs}
@@ -41,26 +41,33 @@ async def import_jobs(
     started = await import_service.start_job_import(
         ctx.store, ctx.queue, body.jobs, created_by=ctx.principal.subject
     )
-    response.headers["Location"] = f"/api/imports/{started.import_id}"
-    return Envelope(data=started)
+    return json_response(
+        Envelope[JobImportRead](data=started),
+        status_code=status.HTTP_202_ACCEPTED,
+        headers={"Location": f"/api/imports/{started.import_id}"},
+    )
 
 
 @router.get(
-    "/imports/{import_id}", responses=errors(404), summary="Progress of a bulk import"
+    "/imports/{import_id}",
+    response_model=Envelope[JobImportRead],
+    responses=errors(404),
+    summary="Progress of a bulk import",
 )
 async def get_import(
     import_id: str,
     request: Request,
-) -> Envelope[JobImportRead]:
+) -> Response:
     ctx = context(request)
     started = await import_service.get_job_import(ctx.store, import_id)
     if not (ctx.principal.is_admin or started.created_by == ctx.principal.subject):
         raise NotFoundError(f"Import {import_id!r} was not found.")
-    return Envelope(data=started)
+    return json_response(Envelope[JobImportRead](data=started))
 
 
 @router.get(
     "/admin/poison-messages",
+    response_model=ListEnvelope[PoisonMessageRead],
     responses=errors(403),
     summary="Background messages that failed every delivery (admins)",
 )
@@ -68,7 +75,7 @@ async def list_poison_messages(
     request: Request,
     limit: Limit = 10,
     continuation: Continuation = None,
-) -> ListEnvelope[PoisonMessageRead]:
+) -> Response:
     ctx = context(request)
     require_admin(ctx.principal)
     messages, token = await poison_service.list_poison(
@@ -77,7 +84,11 @@ async def list_poison_messages(
         limit=page_size(limit),
         continuation=continuation,
     )
-    return ListEnvelope(data=messages, count=len(messages), continuation=token)
+    return json_response(
+        ListEnvelope[PoisonMessageRead](
+            data=messages, count=len(messages), continuation=token
+        )
+    )
 
 
 @router.post(

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from app.api.access import is_self, require_self_or_admin
 from app.api.deps import IfMatch, context
-from app.api.responses import SIGNED_IN_ERRORS, errors
+from app.api.responses import SIGNED_IN_ERRORS, errors, json_response
 from app.errors import ForbiddenError, NotFoundError
 from app.models.common import Envelope
 from app.models.users import UserCreate, UserRead, UserUpdate
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api/users", tags=["candidates"], responses=SIGNED_IN
 
 @router.post(
     "",
+    response_model=Envelope[UserRead],
     status_code=status.HTTP_201_CREATED,
     responses=errors(403, 409, 422),
     summary="Create a candidate profile",
@@ -24,9 +25,8 @@ router = APIRouter(prefix="/api/users", tags=["candidates"], responses=SIGNED_IN
 )
 async def create_user(
     body: UserCreate,
-    response: Response,
     request: Request,
-) -> Envelope[UserRead]:
+) -> Response:
     ctx = context(request)
     if ctx.principal.is_admin:
         user = await user_service.create_user(ctx.store, ctx.queue, body)
@@ -36,21 +36,24 @@ async def create_user(
         )
     else:
         raise ForbiddenError("Only candidates and admins create profiles.")
-    response.headers["Location"] = f"/api/users/{user.user_id}"
-    return Envelope(data=UserRead.model_validate(user.model_dump()))
+    return json_response(
+        Envelope[UserRead](data=user),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": f"/api/users/{user.user_id}"},
+    )
 
 
 @router.get(
     "/{user_id}",
+    response_model=Envelope[UserRead],
     responses=errors(404),
     summary="Read a candidate profile",
     description="The candidate, admins, and employers the candidate applied to.",
 )
 async def get_user(
     user_id: str,
-    response: Response,
     request: Request,
-) -> Envelope[UserRead]:
+) -> Response:
     ctx = context(request)
     allowed = ctx.principal.is_admin or is_self(ctx.principal, user_id)
     if not allowed and ctx.principal.is_employer and ctx.principal.company_id:
@@ -60,29 +63,30 @@ async def get_user(
     if not allowed:
         raise NotFoundError(f"User {user_id!r} was not found.")
     document = await user_service.read_user_document(ctx.store, user_id)
-    response.headers["ETag"] = document["_etag"]
-    return Envelope(data=UserRead.model_validate(document))
+    return json_response(
+        Envelope[UserRead].model_validate({"data": document}),
+        headers={"ETag": document["_etag"]},
+    )
 
 
 @router.patch(
     "/{user_id}",
+    response_model=Envelope[UserRead],
     responses=errors(404, 412, 422),
     summary="Change a candidate profile",
 )
 async def update_user(
     user_id: str,
     body: UserUpdate,
-    response: Response,
     request: Request,
     if_match: IfMatch = None,
-) -> Envelope[UserRead]:
+) -> Response:
     ctx = context(request)
     require_self_or_admin(ctx.principal, user_id, what=f"User {user_id!r}")
     user, etag = await user_service.update_user(
         ctx.store, ctx.queue, user_id, body, if_match=if_match
     )
-    response.headers["ETag"] = etag
-    return Envelope(data=UserRead.model_validate(user.model_dump()))
+    return json_response(Envelope[UserRead](data=user), headers={"ETag": etag})
 
 
 @router.delete(
