@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.config import Settings, SettingsError, load_settings
 from app.logs import configure_logging
+from app.observability import configure_observability
 from app.runtime import Runtime, set_process_runtime
 
 if TYPE_CHECKING:
@@ -95,8 +96,11 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from app.api import create_app
+    from app.observability import warn_if_open
     from app.tasks.queue import LocalQueue
     from app.tasks.worker import run_scheduler, run_worker
+
+    warn_if_open(settings)
 
     runtime = set_process_runtime(Runtime(settings))
     server = uvicorn.Server(
@@ -219,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    configure_observability(settings)
     if args.command == "serve":
         asyncio.run(_serve(settings, args.host, args.port))
     elif args.command == "recommend":
