@@ -190,3 +190,29 @@ class DocumentStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+async def every_page(
+    store: DocumentStore,
+    container: str,
+    query: Query,
+    *,
+    partition_key: str | None,
+    page_size: int,
+) -> AsyncIterator[Document]:
+    """Every item of a query, page by page through `store.query`: the one way both
+    backends implement `query_all`."""
+    continuation: str | None = None
+    while True:
+        page = await store.query(
+            container,
+            query,
+            partition_key=partition_key,
+            limit=page_size,
+            continuation=continuation,
+        )
+        for item in page.items:
+            yield item
+        if page.continuation is None:
+            return
+        continuation = page.continuation

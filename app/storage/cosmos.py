@@ -59,6 +59,7 @@ from app.storage.base import (
     Page,
     Query,
     StoreUnavailableError,
+    every_page,
 )
 from app.storage.charges import charge_scope, record_charge
 
@@ -645,7 +646,7 @@ class CosmosStore:
             )
         return Page(items=[_to_document(i) for i in page], continuation=next_token)
 
-    async def query_all(
+    def query_all(
         self,
         container: str,
         query: Query,
@@ -653,20 +654,13 @@ class CosmosStore:
         partition_key: str | None = None,
     ) -> AsyncIterator[Document]:
         # Page by page through `query`: each page is one logged, charged operation.
-        continuation: str | None = None
-        while True:
-            page = await self.query(
-                container,
-                query,
-                partition_key=partition_key,
-                limit=_PAGE_SIZE_FOR_SCANS,
-                continuation=continuation,
-            )
-            for item in page.items:
-                yield item
-            if page.continuation is None:
-                return
-            continuation = page.continuation
+        return every_page(
+            self,
+            container,
+            query,
+            partition_key=partition_key,
+            page_size=_PAGE_SIZE_FOR_SCANS,
+        )
 
     async def _aggregate(
         self,

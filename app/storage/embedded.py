@@ -41,6 +41,7 @@ from app.storage.base import (
     ItemNotFoundError,
     Page,
     Query,
+    every_page,
 )
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -570,27 +571,20 @@ class EmbeddedStore:
             next_token = _encode_token(payload)
         return Page(items=items, continuation=next_token)
 
-    async def query_all(
+    def query_all(
         self,
         container: str,
         query: Query,
         *,
         partition_key: str | None = None,
     ) -> AsyncIterator[Document]:
-        continuation: str | None = None
-        while True:
-            page = await self.query(
-                container,
-                query,
-                partition_key=partition_key,
-                limit=_PAGE_SIZE_FOR_SCANS,
-                continuation=continuation,
-            )
-            for item in page.items:
-                yield item
-            if page.continuation is None:
-                return
-            continuation = page.continuation
+        return every_page(
+            self,
+            container,
+            query,
+            partition_key=partition_key,
+            page_size=_PAGE_SIZE_FOR_SCANS,
+        )
 
     async def count(
         self,
