@@ -263,6 +263,8 @@ class TestQueueTrigger:
         scored = json.loads((await _call(function_app, "GET", path)).get_body())["data"]
         assert scored["match_score"] == 100.0
         assert scored["confirmation_sent_at"] is not None
+        assert scored["processing_status"] == "processed"
+        assert submitted["processing_status"] == "received"
         to_grace = [m for m in smtp_server.mailbox.messages if m["To"] == user["email"]]
         assert len(to_grace) == 1
         assert "Analyst" in to_grace[0]["Subject"]

@@ -18,6 +18,8 @@ ApplicationStatus = Literal[
     "withdrawn",
 ]
 
+ProcessingStatus = Literal["received", "processed"]
+
 OPEN_STATUSES: frozenset[str] = frozenset(
     {"submitted", "under_review", "interview", "offered"}
 )
@@ -79,6 +81,10 @@ class ApplicationRead(StoredModel):
     interview_date: Timestamp | None = None
     match_score: float | None = None
     match_reasons: list[str] = []
+    # The background flow's own status, apart from the hiring path in `status`:
+    # `received` when stored, `processed` once scored and confirmed to the candidate.
+    processing_status: ProcessingStatus = "received"
+    processed_at: Timestamp | None = None
     confirmation_sent_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp

@@ -258,7 +258,9 @@ async def send_confirmation(
             current = Application.model_validate(document)
             current.confirmation_claimed_until = None
             if sent:
-                current.confirmation_sent_at = utc_now()
+                # Scored before the confirmation: this write ends the background flow.
+                current.confirmation_sent_at = current.processed_at = utc_now()
+                current.processing_status = "processed"
             return {**document, **current.model_dump(mode="json")}
 
         return apply
