@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api.auth import authenticate
 from app.api.deps import PRINCIPAL_SCOPE_KEY
 from app.api.errors import app_error_response, error_response
-from app.errors import AppError
+from app.errors import AppError, BadRequestError, PayloadTooLargeError
 from app.logs import reset_correlation, set_correlation
 from app.storage.charges import close_scope, open_scope
 
@@ -38,8 +38,8 @@ _READ_HEADERS = frozenset(
 
 
 def _too_large(limit: int) -> JSONResponse:
-    return error_response(
-        413, "payload_too_large", f"The request body exceeds {limit} bytes."
+    return app_error_response(
+        PayloadTooLargeError(f"The request body exceeds {limit} bytes.")
     )
 
 
@@ -92,7 +92,7 @@ class RequestMiddleware:
             response = (
                 _too_large(limit)
                 if declared.isdigit()
-                else error_response(400, "bad_request", "Invalid Content-Length.")
+                else app_error_response(BadRequestError("Invalid Content-Length."))
             )
             response.raw_headers.append(id_header)
             await response(scope, receive, send)
