@@ -67,7 +67,21 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10
 Skill = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
 ]
-Skills = Annotated[list[Skill], Field(max_length=50)]
+
+
+def dedupe(values: list[str]) -> list[str]:
+    """Keep the first spelling of each value, case-insensitively, in order."""
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        if value.casefold() not in seen:
+            seen.add(value.casefold())
+            kept.append(value)
+    return kept
+
+
+# Each skill once, the first spelling kept.
+Skills = Annotated[list[Skill], Field(max_length=50), AfterValidator(dedupe)]
 # Ids travel in URLs and Cosmos DB ids; they may not hold '/', '\\', '?' or '#'.
 Identifier = Annotated[
     str,
@@ -106,17 +120,6 @@ class StoredModel(BaseModel):
     dropped."""
 
     model_config = ConfigDict(extra="ignore")
-
-
-def dedupe(values: list[str]) -> list[str]:
-    """Keep the first spelling of each value, case-insensitively, in order."""
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        if value.casefold() not in seen:
-            seen.add(value.casefold())
-            kept.append(value)
-    return kept
 
 
 class Envelope(BaseModel, Generic[T]):

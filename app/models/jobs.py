@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from app.models.common import (
     Identifier,
@@ -16,7 +16,6 @@ from app.models.common import (
     StoredModel,
     Timestamp,
     Years,
-    dedupe,
 )
 
 JobStatus = Literal["active", "closed"]
@@ -39,11 +38,6 @@ class _JobFields(RequestModel):
     salary_min: Salary | None = Field(default=None, ge=0, le=100_000_000)
     salary_max: Salary | None = Field(default=None, ge=0, le=100_000_000)
     salary_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-
-    @field_validator("skills")
-    @classmethod
-    def _unique_skills(cls, skills: list[str]) -> list[str]:
-        return dedupe(skills)
 
 
 def check_ranges(
@@ -103,11 +97,6 @@ class JobUpdate(PatchModel):
     salary_max: Salary | None = Field(default=None, ge=0, le=100_000_000)
     salary_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     status: JobStatus | None = None
-
-    @field_validator("skills")
-    @classmethod
-    def _unique_skills(cls, skills: list[str] | None) -> list[str] | None:
-        return None if skills is None else dedupe(skills)
 
 
 class JobRead(StoredModel):

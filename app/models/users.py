@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
-
 from app.models.common import (
     Email,
     LongText,
@@ -14,7 +12,6 @@ from app.models.common import (
     StoredModel,
     Timestamp,
     Years,
-    dedupe,
 )
 
 
@@ -28,11 +25,6 @@ class UserCreate(RequestModel):
     location: ShortText | None = None
     summary: LongText | None = None
 
-    @field_validator("skills")
-    @classmethod
-    def _unique_skills(cls, skills: list[str]) -> list[str]:
-        return dedupe(skills)
-
 
 class UserUpdate(PatchModel):
     """A partial change of a profile."""
@@ -45,11 +37,6 @@ class UserUpdate(PatchModel):
     experience_years: Years | None = None
     location: ShortText | None = None
     summary: LongText | None = None
-
-    @field_validator("skills")
-    @classmethod
-    def _unique_skills(cls, skills: list[str] | None) -> list[str] | None:
-        return None if skills is None else dedupe(skills)
 
 
 class UserRead(StoredModel):
