@@ -37,6 +37,20 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address (default 127.0.0.1)"
     )
     serve.add_argument("--port", type=int, default=7071, help="port (default 7071)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes sharing the port (default 1); the background worker"
+        " always runs in one process of its own",
+    )
+    commands.add_parser(
+        "worker",
+        help="run the background worker and the nightly schedule alone",
+        description="Handle the local task queue's messages and start the nightly"
+        " recommendation run on RECOMMENDATION_SCHEDULE, until interrupted. `serve`"
+        " starts one of these itself.",
+    )
     recommend = commands.add_parser(
         "recommend",
         help="run one recommendation pass now, then exit",
@@ -92,36 +106,79 @@ def uvicorn_options() -> dict[str, Any]:
     return {"log_config": None}
 
 
-async def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """The API in `workers` processes and the background worker in one more.
+
+    Every process opens the store for itself; the embedded store's files are shared
+    safely between processes (SQLite locking), as Cosmos DB is between instances.
+    """
+    import subprocess
+
     import uvicorn
 
-    from app.api import create_app
     from app.observability import warn_if_open
-    from app.tasks.queue import LocalQueue
-    from app.tasks.worker import run_scheduler, run_worker
 
     warn_if_open(settings)
-
-    runtime = set_process_runtime(Runtime(settings))
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime), host=host, port=port, **uvicorn_options())
+    background = subprocess.Popen(
+        [sys.executable, "-m", "app", "worker"], env=_child_environment()
     )
-    stop = asyncio.Event()
-    background = [asyncio.create_task(run_scheduler(runtime, stop))]
-    if isinstance(runtime.queue, LocalQueue):
-        background.append(asyncio.create_task(run_worker(runtime.queue, runtime, stop)))
     logger.info(
         "server.starting",
         extra={
             "url": f"http://{host}:{port}/api/docs",
             "storage_backend": settings.storage_backend,
+            "api_processes": workers,
+            "worker_pid": background.pid,
         },
     )
     try:
-        await server.serve()
+        uvicorn.run(
+            "app.api.local:create_local_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            **uvicorn_options(),
+        )
     finally:
-        stop.set()
-        await asyncio.gather(*background, return_exceptions=True)
+        background.terminate()
+        try:
+            background.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            background.kill()
+            background.wait()
+
+
+def _child_environment() -> dict[str, str]:
+    import os
+
+    # The worker exits by itself if this process dies without stopping it.
+    return {**os.environ, "JOBMATCH_PARENT_PID": str(os.getpid())}
+
+
+async def _work(settings: Settings) -> None:
+    import os
+    import signal
+
+    from app.tasks.queue import LocalQueue
+    from app.tasks.worker import run_scheduler, run_worker, watch_parent
+
+    runtime = set_process_runtime(Runtime(settings))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    tasks = [asyncio.create_task(run_scheduler(runtime, stop))]
+    if isinstance(runtime.queue, LocalQueue):
+        tasks.append(asyncio.create_task(run_worker(runtime.queue, runtime, stop)))
+    parent = os.environ.get("JOBMATCH_PARENT_PID")
+    if parent:
+        tasks.append(asyncio.create_task(watch_parent(int(parent), stop)))
+    logger.info("worker.starting", extra={"pid": os.getpid()})
+    try:
+        await stop.wait()
+    finally:
+        await asyncio.gather(*tasks, return_exceptions=True)
         await runtime.aclose()
 
 
@@ -225,7 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     configure_observability(settings)
     if args.command == "serve":
-        asyncio.run(_serve(settings, args.host, args.port))
+        if args.workers < 1:
+            print("error: --workers must be at least 1", file=sys.stderr)
+            return 2
+        _serve(settings, args.host, args.port, args.workers)
+    elif args.command == "worker":
+        asyncio.run(_work(settings))
     elif args.command == "recommend":
         return asyncio.run(_recommend(settings, args.run_id))
     elif args.command == "import":

@@ -264,15 +264,26 @@ def baseline_app(data_file: Path) -> FastAPI:
     return app
 
 
-def serve_baseline(port: int, data_file: Path) -> None:
+def baseline_factory() -> FastAPI:
+    """The baseline app of one server process (uvicorn calls this in each)."""
+    return baseline_app(Path(os.environ["BASELINE_DOCUMENTS"]))
+
+
+def serve_baseline(port: int, data_file: Path, workers: int) -> None:
     import uvicorn
 
     from app.cli import uvicorn_options
 
-    config = uvicorn.Config(
-        baseline_app(data_file), host="127.0.0.1", port=port, **uvicorn_options()
+    os.environ["BASELINE_DOCUMENTS"] = str(data_file)
+    # Served like `python -m app serve --workers N`: an app factory in each process.
+    uvicorn.run(
+        f"{Path(__file__).stem}:baseline_factory",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        **uvicorn_options(),
     )
-    uvicorn.Server(config).run()
 
 
 # Servers as subprocesses -------------------------------------------------------------
@@ -306,6 +317,9 @@ class Server:
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own session: the server's worker processes are counted and
+                # killed with it.
+                start_new_session=True,
             )
 
     async def start(self) -> None:
@@ -326,16 +340,25 @@ class Server:
         raise RuntimeError(f"{self.name} did not start; see {self.log_path}")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (Linux /proc)."""
+        """User + system CPU time so far of the server's processes (Linux /proc)."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1]
-        utime, stime = fields.split()[11:13]
-        return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[3]) == self.process.pid:  # session id
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self, *, kill: bool = False) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        if kill:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        else:
+            self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -584,12 +607,22 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     env.update(dict(item.split("=", 1) for item in args.server_env))
     baseline = Server(
         "baseline",
-        [sys.executable, __file__, "--serve-baseline", str(work / "documents.json")],
+        [
+            sys.executable,
+            __file__,
+            "--serve-baseline",
+            str(work / "documents.json"),
+            "--workers",
+            str(args.workers),
+        ],
         env,
         work / "baseline.log",
     )
     project = Server(
-        "project", [sys.executable, "-m", "app", "serve"], env, work / "project.log"
+        "project",
+        [sys.executable, "-m", "app", "serve", "--workers", str(args.workers)],
+        env,
+        work / "project.log",
     )
     print(
         f"{args.clients} clients, {args.duration:g} s per side after {args.warmup:g} s"
@@ -657,6 +690,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per side")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds per side")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes of each server (`serve --workers`)",
+    )
     parser.add_argument("--max-requests", type=int, default=200_000, help="per side")
     parser.add_argument("--jobs", type=int, default=3000)
     parser.add_argument("--users", type=int, default=3000)
@@ -678,7 +717,7 @@ def _arguments() -> argparse.Namespace:
 if __name__ == "__main__":
     arguments = _arguments()
     if arguments.serve_baseline is not None:
-        serve_baseline(arguments.port, arguments.serve_baseline)
+        serve_baseline(arguments.port, arguments.serve_baseline, arguments.workers)
     else:
         result = asyncio.run(main(arguments))
         print(json.dumps(result))

@@ -37,13 +37,15 @@ def _env(data: Path) -> dict[str, str]:
 
 
 @contextmanager
-def _server(data: Path, **settings: str) -> Iterator[str]:
-    """`python -m app serve` on a free port; `settings` override the environment."""
+def _server(
+    data: Path, *args: str, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`python -m app serve ARGS` on a free port; `settings` override the env."""
     port = _free_port()
     log_path = data / f"server-{port}.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        [sys.executable, "-m", "app", "serve", "--port", str(port), *args],
         cwd=ROOT,
         env=_env(data) | settings,
         stdout=log,
@@ -61,7 +63,7 @@ def _server(data: Path, **settings: str) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -81,19 +83,19 @@ def _wait_for(predicate: object, timeout: float = 15) -> None:
 
 class TestServe:
     def test_data_survives_a_restart(self, tmp_path: Path):
-        with _server(tmp_path) as base:
+        with _server(tmp_path) as (base, _):
             job = httpx.post(
                 f"{base}/api/jobs", json={"company_id": "acme", "title": "Kept"}
             ).json()["data"]
 
-        with _server(tmp_path) as base:
+        with _server(tmp_path) as (base, _):
             response = httpx.get(f"{base}/api/jobs/{job['job_id']}")
 
         assert response.status_code == 200
         assert response.json()["data"]["title"] == "Kept"
 
-    def test_the_in_process_worker_scores_applications(self, tmp_path: Path):
-        with _server(tmp_path) as base:
+    def test_the_worker_process_scores_applications(self, tmp_path: Path):
+        with _server(tmp_path) as (base, _):
             user = httpx.post(
                 f"{base}/api/users",
                 json={"name": "Ann", "email": "ann@example.com", "skills": ["Go"]},
@@ -118,10 +120,44 @@ class TestServe:
 
             assert httpx.get(url).json()["data"]["match_score"] == 100.0
 
+    def test_api_processes_share_the_store(self, tmp_path: Path):
+        with _server(tmp_path, "--workers", "2") as (base, _):
+            created = [
+                httpx.post(
+                    f"{base}/api/jobs", json={"company_id": "acme", "title": f"J{n}"}
+                ).json()["data"]
+                for n in range(10)
+            ]
+            # New connections: the kernel spreads them over both processes.
+            found = [
+                httpx.get(f"{base}/api/jobs/{job['job_id']}").status_code
+                for job in created
+            ]
+
+        assert found == [200] * 10
+
+    def test_the_worker_exits_once_its_server_is_killed(self, tmp_path: Path):
+        with _server(tmp_path) as (_, process):
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+            [worker] = [int(pid) for pid in children.read_text().split()]
+            process.kill()
+            process.wait()
+
+            _wait_for(lambda: not _running(worker), timeout=10)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie is reaped by init soon after)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
 
 class TestCommands:
     def test_recommend_runs_one_pass_and_exits(self, tmp_path: Path):
-        with _server(tmp_path) as base:
+        with _server(tmp_path) as (base, _):
             user = httpx.post(
                 f"{base}/api/users",
                 json={"name": "Bo", "email": "bo@example.com", "skills": ["Rust"]},
@@ -146,7 +182,7 @@ class TestCommands:
 
         assert result.returncode == 0, result.stderr.decode()
         assert b"finished, 1/1 shards, 1 candidates" in result.stdout
-        with _server(tmp_path) as base:
+        with _server(tmp_path) as (base, _):
             body = httpx.get(f"{base}/api/recommendations/{user['user_id']}").json()
         assert [r["job_title"] for r in body["data"]] == ["Rustacean"]
 

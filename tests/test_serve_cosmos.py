@@ -28,7 +28,7 @@ def test_serve_stores_documents_in_the_declared_containers(
         COSMOS_KEY=key,
         COSMOS_DATABASE=settings.cosmos_database,
         COSMOS_VERIFY_TLS=str(settings.cosmos_verify_tls).lower(),
-    ) as base:
+    ) as (base, _):
         job = httpx.post(
             f"{base}/api/jobs",
             json={"company_id": "contoso", "title": "Data engineer", "skills": ["SQL"]},

@@ -446,6 +446,13 @@ class JobIndex:
             return [[] for _ in candidates]
 
         results: list[list[tuple[int, float]]] = []
+        if self._workers == 1:
+            # One block per chunk: scored on this thread, without a pool to start.
+            for start in range(0, len(candidates), _CHUNK_SIZE):
+                chunk = candidates[start : start + _CHUNK_SIZE]
+                encoded = self._encode(chunk, start=start, exclude=exclude or {})
+                results.extend(self._run_chunk(encoded, k=k, pool=None))
+            return results
         with ThreadPoolExecutor(max_workers=self._workers) as pool:
             for start in range(0, len(candidates), _CHUNK_SIZE):
                 chunk = candidates[start : start + _CHUNK_SIZE]
@@ -496,7 +503,11 @@ class JobIndex:
         )
 
     def _run_chunk(
-        self, encoded: _EncodedCandidates, *, k: int, pool: ThreadPoolExecutor
+        self,
+        encoded: _EncodedCandidates,
+        *,
+        k: int,
+        pool: ThreadPoolExecutor | None,
     ) -> list[list[tuple[int, float]]]:
         n = encoded.years.shape[0]
         out_jobs = np.zeros((n, k), np.int64)
@@ -516,13 +527,16 @@ class JobIndex:
                 out_count,
             )
 
-        futures = [
-            pool.submit(run, int(bounds[b]), int(bounds[b + 1]))
-            for b in range(n_blocks)
-            if bounds[b] < bounds[b + 1]
-        ]
-        for future in futures:
-            future.result()
+        if pool is None:
+            run(0, n)
+        else:
+            futures = [
+                pool.submit(run, int(bounds[b]), int(bounds[b + 1]))
+                for b in range(n_blocks)
+                if bounds[b] < bounds[b + 1]
+            ]
+            for future in futures:
+                future.result()
 
         # Same division as score_pair (an integer number of tenths over 10), so the
         # floats are identical.

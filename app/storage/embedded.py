@@ -7,12 +7,14 @@ starts), and TTL (per-container default, per-item `ttl` field, -1 for never). In
 on the fields a container's indexing policy includes make filtered and sorted queries
 index seeks.
 
-Point reads, writes and API-sized pages run on the caller's thread: one takes tens of
-microseconds to a millisecond, less than handing it to a worker thread would cost.
-Longer scans (background pages, counts and averages) run on a thread of their own with
-its own connection (WAL lets it read while the first one writes): a scan of thousands
-of rows takes milliseconds, and SQLite runs it without holding the GIL, so the event
-loop keeps serving meanwhile (measured by bench/mixed_load.py).
+Point reads and API-sized pages run on the caller's thread: one takes tens of
+microseconds, less than handing it to another thread would cost. Writes run on a
+write thread with their own connection: a commit waits for the disk (synchronous=FULL),
+and that wait then holds neither the GIL nor the event loop. Longer scans (background
+pages, counts and averages) run on a scan thread with its own connection: SQLite runs
+them without holding the GIL, so the event loop keeps serving meanwhile. WAL lets the
+readers read while the writer writes, here and in other processes sharing the file
+(`python -m app serve --workers N` and its worker process).
 """
 
 from __future__ import annotations
@@ -26,10 +28,17 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.errors import BadRequestError
 from app.storage.base import (
@@ -54,6 +63,8 @@ _INLINE_PAGE_SIZE = 100
 # One: with more, scans compete with the event loop for the cores (bench/mixed_load.py
 # on 2 cores: 312 req/s with one scan thread, 231 with four).
 _SCAN_THREADS = 1
+
+_T = TypeVar("_T")
 
 
 def _field_expr(field_name: str) -> str:
@@ -98,23 +109,33 @@ class EmbeddedStore:
             name: frozenset(self._array_fields(spec))
             for name, spec in self._specs.items()
         }
+        self._scalars = {
+            name: frozenset(self._indexed_fields(spec))
+            for name, spec in self._specs.items()
+        }
         self._lock = threading.RLock()
         self._path = str(path)
         if self._path != ":memory:":
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        # Writes go through `_conn` and inline reads through `_read_conn`, each under
+        # its lock, so a read never waits for a write's commit to reach the disk.
         self._conn = self._connect()
         for spec in self._specs.values():
             self._create_table(spec)
         self.purge_expired()
         # Each scan thread opens its own connection on first use. An in-memory database
-        # is private to its connection, so it scans on the first one.
+        # is private to its connection: everything runs on the first one, inline.
         self._scans: ThreadPoolExecutor | None = None
+        self._writes: ThreadPoolExecutor | None = None
+        self._read_conn, self._read_lock = self._conn, self._lock
         self._readers: list[sqlite3.Connection] = []
         self._reader = threading.local()
         if self._path != ":memory:":
             self._scans = ThreadPoolExecutor(
                 _SCAN_THREADS, thread_name_prefix="embedded-scan"
             )
+            self._writes = ThreadPoolExecutor(1, thread_name_prefix="embedded-write")
+            self._read_conn, self._read_lock = self._connect(), threading.RLock()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -135,12 +156,24 @@ class EmbeddedStore:
         acknowledged before it started.
         """
         if self._scans is None or inline:
-            with self._lock:
-                return self._conn.execute(sql, params).fetchall()
+            with self._read_lock:
+                return self._read_conn.execute(sql, params).fetchall()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
             self._scans, self._fetch_on_reader, sql, params
         )
+
+    async def _write(self, statements: Callable[[], _T]) -> _T:
+        """Run `statements` (which commit) on the write thread.
+
+        With synchronous=FULL a commit waits for the disk (about 0.3 ms here); on the
+        write thread that wait holds neither the GIL nor the event loop, which serves
+        other requests meanwhile. The caller still resumes only once it is committed.
+        """
+        if self._writes is None:
+            return statements()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writes, statements)
 
     def _fetch_on_reader(self, sql: str, params: Sequence[Any]) -> list[Any]:
         conn: sqlite3.Connection | None = getattr(self._reader, "conn", None)
@@ -297,8 +330,8 @@ class EmbeddedStore:
         self, container: str, *, partition_key: str, item_id: str
     ) -> Document:
         table = _quote(self._spec(container).name)
-        with self._lock:
-            row = self._conn.execute(
+        with self._read_lock:
+            row = self._read_conn.execute(
                 f"SELECT etag, ts, doc FROM {table} WHERE pk = ? AND id = ?"
                 " AND (expires_at IS NULL OR expires_at > ?)",
                 (partition_key, item_id, time.time()),
@@ -313,9 +346,11 @@ class EmbeddedStore:
         now = time.time()
         etag, ts = self._new_etag(), int(now)
         table = _quote(spec.name)
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
+        row = (pk, item_id, etag, ts, self._expiry(spec, document, now))
+        body = self._body(document)
+
+        def insert() -> None:
+            with self._lock, self._transaction():
                 # An expired item is gone for every reader; its key is free again.
                 self._conn.execute(
                     f"DELETE FROM {table} WHERE pk = ? AND id = ? AND expires_at <= ?",
@@ -324,23 +359,13 @@ class EmbeddedStore:
                 self._conn.execute(
                     f"INSERT INTO {table} (pk, id, etag, ts, expires_at, doc)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        pk,
-                        item_id,
-                        etag,
-                        ts,
-                        self._expiry(spec, document, now),
-                        self._body(document),
-                    ),
+                    (*row, body),
                 )
-                self._conn.execute("COMMIT")
-            except sqlite3.IntegrityError:
-                self._conn.execute("ROLLBACK")
-                raise ItemExistsError(f"Item {item_id!r} already exists.") from None
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+
+        try:
+            await self._write(insert)
+        except sqlite3.IntegrityError:
+            raise ItemExistsError(f"Item {item_id!r} already exists.") from None
         return {**document, "_etag": etag, "_ts": ts}
 
     async def upsert(self, container: str, document: Document) -> Document:
@@ -348,21 +373,21 @@ class EmbeddedStore:
         pk, item_id = self._key(spec, document)
         now = time.time()
         etag, ts = self._new_etag(), int(now)
-        with self._lock:
-            self._conn.execute(
-                f"INSERT INTO {_quote(spec.name)} (pk, id, etag, ts, expires_at, doc)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pk, id) DO UPDATE SET"
-                " etag = excluded.etag, ts = excluded.ts,"
-                " expires_at = excluded.expires_at, doc = excluded.doc",
-                (
-                    pk,
-                    item_id,
-                    etag,
-                    ts,
-                    self._expiry(spec, document, now),
-                    self._body(document),
-                ),
-            )
+        row = (pk, item_id, etag, ts, self._expiry(spec, document, now))
+        body = self._body(document)
+
+        def upsert() -> None:
+            with self._lock:
+                self._conn.execute(
+                    f"INSERT INTO {_quote(spec.name)}"
+                    " (pk, id, etag, ts, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (pk, id) DO UPDATE SET"
+                    " etag = excluded.etag, ts = excluded.ts,"
+                    " expires_at = excluded.expires_at, doc = excluded.doc",
+                    (*row, body),
+                )
+
+        await self._write(upsert)
         return {**document, "_etag": etag, "_ts": ts}
 
     async def replace(
@@ -382,14 +407,17 @@ class EmbeddedStore:
             item_id,
             now,
         ) + (() if etag is None else (etag,))
-        with self._lock:
-            updated = self._conn.execute(
-                f"UPDATE {_quote(spec.name)} SET etag = ?, ts = ?, expires_at = ?,"
-                " doc = ? WHERE pk = ? AND id = ?"
-                f" AND (expires_at IS NULL OR expires_at > ?){condition}",
-                params,
-            ).rowcount
-        if updated == 0:
+
+        def update() -> int:
+            with self._lock:
+                return self._conn.execute(
+                    f"UPDATE {_quote(spec.name)} SET etag = ?, ts = ?, expires_at = ?,"
+                    " doc = ? WHERE pk = ? AND id = ?"
+                    f" AND (expires_at IS NULL OR expires_at > ?){condition}",
+                    params,
+                ).rowcount
+
+        if await self._write(update) == 0:
             await self.read(container, partition_key=pk, item_id=item_id)
             raise EtagMismatchError(f"Item {item_id!r} changed since it was read.")
         return {**document, "_etag": new_etag, "_ts": ts}
@@ -407,13 +435,16 @@ class EmbeddedStore:
         params: tuple[Any, ...] = (partition_key, item_id, time.time()) + (
             () if etag is None else (etag,)
         )
-        with self._lock:
-            deleted = self._conn.execute(
-                f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
-                f" AND (expires_at IS NULL OR expires_at > ?){condition}",
-                params,
-            ).rowcount
-        if deleted == 0:
+
+        def delete() -> int:
+            with self._lock:
+                return self._conn.execute(
+                    f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
+                    f" AND (expires_at IS NULL OR expires_at > ?){condition}",
+                    params,
+                ).rowcount
+
+        if await self._write(delete) == 0:
             await self.read(container, partition_key=partition_key, item_id=item_id)
             raise EtagMismatchError(f"Item {item_id!r} changed since it was read.")
 
@@ -432,26 +463,34 @@ class EmbeddedStore:
             )
             for document in documents
         ]
-        with self._lock, self._transaction():
-            self._conn.executemany(
-                f"INSERT INTO {_quote(spec.name)} (pk, id, etag, ts, expires_at, doc)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pk, id) DO UPDATE SET"
-                " etag = excluded.etag, ts = excluded.ts,"
-                " expires_at = excluded.expires_at, doc = excluded.doc",
-                rows,
-            )
+
+        def upsert() -> None:
+            with self._lock, self._transaction():
+                self._conn.executemany(
+                    f"INSERT INTO {_quote(spec.name)}"
+                    " (pk, id, etag, ts, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (pk, id) DO UPDATE SET"
+                    " etag = excluded.etag, ts = excluded.ts,"
+                    " expires_at = excluded.expires_at, doc = excluded.doc",
+                    rows,
+                )
+
+        await self._write(upsert)
         return len(rows)
 
     async def delete_many(self, container: str, keys: Sequence[tuple[str, str]]) -> int:
         spec = self._spec(container)
         now = time.time()
-        with self._lock, self._transaction():
-            deleted = self._conn.executemany(
-                f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
-                " AND (expires_at IS NULL OR expires_at > ?)",
-                [(pk, item_id, now) for pk, item_id in keys],
-            ).rowcount
-        return max(deleted, 0)
+
+        def delete() -> int:
+            with self._lock, self._transaction():
+                return self._conn.executemany(
+                    f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
+                    " AND (expires_at IS NULL OR expires_at > ?)",
+                    [(pk, item_id, now) for pk, item_id in keys],
+                ).rowcount
+
+        return max(await self._write(delete), 0)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -473,6 +512,14 @@ class EmbeddedStore:
         now: float,
     ) -> tuple[list[str], list[Any]]:
         arrays = self._arrays[spec.name]
+        # Array membership is checked per row when an indexed equality (or the
+        # partition) already narrows the rows, and as a set otherwise. The set costs
+        # one row per holder of the value, a few hundred us for a common skill; per
+        # row, the check would scan the whole container when the value is rare.
+        narrowed = partition_key is not None or any(
+            condition.op == "eq" and condition.field in self._scalars[spec.name]
+            for condition in where
+        )
         clauses = ["(expires_at IS NULL OR expires_at > ?)"]
         params: list[Any] = [now]
         if partition_key is not None:
@@ -482,9 +529,16 @@ class EmbeddedStore:
             expr = _field_expr(condition.field)
             if condition.op == "contains" and condition.field in arrays:
                 side = _quote(f"{spec.name}__{condition.field}")
-                clauses.append(
-                    f"(pk, id) IN (SELECT pk, id FROM {side} WHERE value = ?)"
-                )
+                if narrowed:
+                    clauses.append(
+                        f"EXISTS (SELECT 1 FROM {side} AS element WHERE"
+                        f" element.value = ? AND element.pk = {_quote(spec.name)}.pk"
+                        f" AND element.id = {_quote(spec.name)}.id)"
+                    )
+                else:
+                    clauses.append(
+                        f"(pk, id) IN (SELECT pk, id FROM {side} WHERE value = ?)"
+                    )
                 params.append(_sql_value(condition.value))
             elif condition.op == "contains":
                 path = f"$.{condition.field}"
@@ -634,10 +688,13 @@ class EmbeddedStore:
         return removed
 
     async def close(self) -> None:
-        if self._scans is not None:
-            self._scans.shutdown()  # waits for the scans still running
-            self._scans = None
+        for pool in (self._scans, self._writes):
+            if pool is not None:
+                pool.shutdown()  # waits for the statements still running
+        self._scans = self._writes = None
         with self._lock:
             for reader in self._readers:
                 reader.close()
+            if self._read_conn is not self._conn:
+                self._read_conn.close()
             self._conn.close()

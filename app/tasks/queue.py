@@ -8,10 +8,12 @@ for a visibility timeout, is delivered again if not deleted in time, and after
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -64,8 +66,12 @@ class LocalQueue:
         self.max_dequeue_count = max_dequeue_count
         self.visibility_timeout = visibility_timeout
         self._lock = threading.Lock()
+        # Sends commit on a thread of their own: the wait for the disk then holds
+        # neither the GIL nor the event loop (see EmbeddedStore._write).
+        self._sends: ThreadPoolExecutor | None = None
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._sends = ThreadPoolExecutor(1, thread_name_prefix="local-queue-send")
         self._conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=30
         )
@@ -86,10 +92,15 @@ class LocalQueue:
         )
 
     async def send(self, message: AnyMessage) -> None:
-        self.put(encode_message(message))
+        await self.send_raw(encode_message(message))
 
     async def send_raw(self, body: str) -> None:
-        self.put(body)
+        if self._sends is None:
+            self.put(body)
+        else:
+            await asyncio.get_running_loop().run_in_executor(
+                self._sends, self.put, body
+            )
 
     def put(self, body: str, *, delay: float = 0.0) -> str:
         message_id = uuid.uuid4().hex
@@ -185,5 +196,8 @@ class LocalQueue:
             self._conn.execute("DELETE FROM poison WHERE message_id = ?", (message_id,))
 
     async def close(self) -> None:
+        if self._sends is not None:
+            self._sends.shutdown()
+            self._sends = None
         with self._lock:
             self._conn.close()

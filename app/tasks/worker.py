@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 _IDLE_POLL_SECONDS = 0.2
 _MAX_RETRY_DELAY_SECONDS = 60.0
+_PARENT_POLL_SECONDS = 1.0
 
 
 def retry_delay(dequeue_count: int) -> float:
@@ -172,3 +174,15 @@ async def run_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
         except Exception:
             # The next run retries; the server keeps serving.
             logger.exception("recommendations.pass.failed")
+
+
+async def watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
+    """Set `stop` once the process that started this one is gone (killed without a
+    chance to stop its worker, its children are handed to another parent)."""
+    while not stop.is_set():
+        if os.getppid() != parent_pid:
+            logger.warning("worker.orphaned", extra={"parent_pid": parent_pid})
+            stop.set()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=_PARENT_POLL_SECONDS)

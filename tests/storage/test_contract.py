@@ -369,6 +369,31 @@ class TestFilters:
 
         assert ids(page.items) == ["globex:004"]
 
+    @pytest.mark.parametrize(
+        ("partition_key", "also", "expected"),
+        [
+            (None, (), {"acme:002", "globex:004"}),
+            (None, (Filter("remote", "eq", True),), {"globex:004"}),
+            (None, (Filter("remote", "eq", False),), {"acme:002"}),
+            ("acme", (), {"acme:002"}),
+            ("globex", (Filter("remote", "eq", True),), {"globex:004"}),
+        ],
+    )
+    async def test_an_array_condition_holds_alone_or_beside_a_narrower_one(
+        self,
+        store: DocumentStore,
+        partition_key: str | None,
+        also: tuple[Filter, ...],
+        expected: set[str],
+    ) -> None:
+        where = (Filter("skill_keys", "contains", "python"), *also)
+
+        page = await store.query(
+            JOBS, Query(where=where), partition_key=partition_key, limit=10
+        )
+
+        assert set(ids(page.items)) == expected
+
 
 class TestOrderAndPaging:
     async def test_order_by_sorts_in_the_asked_direction(
