@@ -174,12 +174,23 @@ async def _work(settings: Settings) -> None:
     parent = os.environ.get("JOBMATCH_PARENT_PID")
     if parent:
         tasks.append(asyncio.create_task(watch_parent(int(parent), stop)))
+    tasks.append(asyncio.create_task(_warm_up(runtime)))
     logger.info("worker.starting", extra={"pid": os.getpid()})
     try:
         await stop.wait()
     finally:
         await asyncio.gather(*tasks, return_exceptions=True)
         await runtime.aclose()
+
+
+async def _warm_up(runtime: Runtime) -> None:
+    from app.services.recommendations import warm_up
+
+    try:
+        await warm_up(runtime.store)
+    except Exception:
+        # Only a head start: the first profile change loads the jobs again.
+        logger.exception("worker.warm_up_failed")
 
 
 async def _recommend(settings: Settings, run_id: str | None) -> int:

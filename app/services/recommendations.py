@@ -244,6 +244,19 @@ async def _still_active(store: DocumentStore, job_id: str) -> Job | None:
     return job if job.status == "active" else None
 
 
+async def warm_up(store: DocumentStore) -> None:
+    """Load the active jobs and compile the scoring kernel now, so that the first
+    profile change after start does not wait for it (the local worker's start)."""
+    await _active_jobs(store)
+
+
+async def _active_jobs(store: DocumentStore) -> _ActiveJobs:
+    cache = _ACTIVE_JOBS_CACHES.get(store)
+    if cache is None:
+        cache = _ACTIVE_JOBS_CACHES[store] = _ActiveJobsCache()
+    return await cache.get(store)
+
+
 async def recompute_for_user(
     store: DocumentStore, user_id: str, *, top_k: int
 ) -> PassStats:
@@ -254,10 +267,7 @@ async def recompute_for_user(
         user = await get_user(store, user_id)
     except NotFoundError:
         return PassStats()  # deleted since the message was sent: nothing to do
-    cache = _ACTIVE_JOBS_CACHES.get(store)
-    if cache is None:
-        cache = _ACTIVE_JOBS_CACHES[store] = _ActiveJobsCache()
-    active = await cache.get(store)
+    active = await _active_jobs(store)
     excluded = (await _exclusions(store, [user], active.position))[0]
     candidate = candidate_from(user)
     # Best score first, ties by job position. Twice as many as needed, in case some

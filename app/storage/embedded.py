@@ -65,6 +65,8 @@ _INLINE_PAGE_SIZE = 100
 _SCAN_THREADS = 1
 
 _T = TypeVar("_T")
+# Hides expired items from every query (see `_where`).
+_LIVE = "(expires_at IS NULL OR expires_at > ?)"
 
 
 def _field_expr(field_name: str) -> str:
@@ -509,8 +511,10 @@ class EmbeddedStore:
         spec: ContainerSpec,
         where: Iterable[Filter],
         partition_key: str | None,
-        now: float,
     ) -> tuple[list[str], list[Any]]:
+        """The SQL conditions of `where`. Callers add `_LIVE` last: checked after the
+        conditions an index answers, it reads only the rows that pass them (a skill
+        in a city: 83 us instead of 227 us)."""
         arrays = self._arrays[spec.name]
         # Array membership is checked per row when an indexed equality (or the
         # partition) already narrows the rows, and as a set otherwise. The set costs
@@ -520,8 +524,8 @@ class EmbeddedStore:
             condition.op == "eq" and condition.field in self._scalars[spec.name]
             for condition in where
         )
-        clauses = ["(expires_at IS NULL OR expires_at > ?)"]
-        params: list[Any] = [now]
+        clauses: list[str] = []
+        params: list[Any] = []
         if partition_key is not None:
             clauses.append("pk = ?")
             params.append(partition_key)
@@ -573,7 +577,7 @@ class EmbeddedStore:
         spec = self._spec(container)
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        clauses, params = self._where(spec, query.where, partition_key, time.time())
+        clauses, params = self._where(spec, query.where, partition_key)
         descending = query.direction == "desc"
         cmp = "<" if descending else ">"
         order = "DESC" if descending else "ASC"
@@ -598,6 +602,8 @@ class EmbeddedStore:
                 params.extend([token["pk"], token["pk"], token["id"]])
             skip = 0
 
+        clauses.append(_LIVE)
+        params.append(time.time())
         select = "SELECT etag, ts, doc, pk, id"
         if sort_expr:
             select += f", {sort_expr}"
@@ -648,7 +654,9 @@ class EmbeddedStore:
         partition_key: str | None = None,
     ) -> int:
         spec = self._spec(container)
-        clauses, params = self._where(spec, where, partition_key, time.time())
+        clauses, params = self._where(spec, where, partition_key)
+        clauses.append(_LIVE)
+        params.append(time.time())
         [(total,)] = await self._fetch(
             f"SELECT COUNT(*) FROM {_quote(spec.name)} WHERE {' AND '.join(clauses)}",
             params,
@@ -664,9 +672,11 @@ class EmbeddedStore:
         partition_key: str | None = None,
     ) -> float | None:
         spec = self._spec(container)
-        clauses, params = self._where(spec, where, partition_key, time.time())
+        clauses, params = self._where(spec, where, partition_key)
         expr = _field_expr(field_name)
         clauses.append(f"json_type(doc, '$.{field_name}') IN ('integer', 'real')")
+        clauses.append(_LIVE)
+        params.append(time.time())
         [(mean,)] = await self._fetch(
             f"SELECT AVG({expr}) FROM {_quote(spec.name)}"
             f" WHERE {' AND '.join(clauses)}",

@@ -72,11 +72,7 @@ class LocalQueue:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._sends = ThreadPoolExecutor(1, thread_name_prefix="local-queue-send")
-        self._conn = sqlite3.connect(
-            str(path), isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn = self._connect(path, synchronous="FULL")
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS messages (message_id TEXT PRIMARY KEY,"
             " body TEXT NOT NULL, visible_at REAL NOT NULL, enqueued_at REAL NOT NULL,"
@@ -90,6 +86,24 @@ class LocalQueue:
             " body TEXT NOT NULL, dequeue_count INTEGER NOT NULL,"
             " failed_at REAL NOT NULL)"
         )
+        # A send is acknowledged once it reached the disk (FULL). Receiving, deleting
+        # and releasing only skip that wait (NORMAL: safe from a crash of this
+        # process, not from a power cut): one lost on a power cut brings the message
+        # back, which at-least-once delivery allows and the handlers tolerate.
+        self._consumer = (
+            self._conn
+            if str(path) == ":memory:"
+            else self._connect(path, synchronous="NORMAL")
+        )
+
+    @staticmethod
+    def _connect(path: Path | str, *, synchronous: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=30
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        return conn
 
     async def send(self, message: AnyMessage) -> None:
         await self.send_raw(encode_message(message))
@@ -121,29 +135,29 @@ class LocalQueue:
         while True:
             now = time.time()
             with self._lock:
-                self._conn.execute("BEGIN IMMEDIATE")
+                self._consumer.execute("BEGIN IMMEDIATE")
                 try:
-                    row = self._conn.execute(
+                    row = self._consumer.execute(
                         "SELECT message_id, body, dequeue_count FROM messages"
                         " WHERE visible_at <= ? ORDER BY visible_at LIMIT 1",
                         (now,),
                     ).fetchone()
                     if row is None:
-                        self._conn.execute("COMMIT")
+                        self._consumer.execute("COMMIT")
                         return None
                     message_id, body, dequeue_count = row
                     if dequeue_count >= self.max_dequeue_count:
-                        self._conn.execute(
+                        self._consumer.execute(
                             "INSERT OR REPLACE INTO poison VALUES (?, ?, ?, ?)",
                             (message_id, body, dequeue_count, now),
                         )
-                        self._conn.execute(
+                        self._consumer.execute(
                             "DELETE FROM messages WHERE message_id = ?", (message_id,)
                         )
-                        self._conn.execute("COMMIT")
+                        self._consumer.execute("COMMIT")
                         continue
                     receipt = uuid.uuid4().hex
-                    self._conn.execute(
+                    self._consumer.execute(
                         "UPDATE messages SET visible_at = ?, dequeue_count = ?,"
                         " pop_receipt = ? WHERE message_id = ?",
                         (
@@ -153,9 +167,9 @@ class LocalQueue:
                             message_id,
                         ),
                     )
-                    self._conn.execute("COMMIT")
+                    self._consumer.execute("COMMIT")
                 except BaseException:
-                    self._conn.execute("ROLLBACK")
+                    self._consumer.execute("ROLLBACK")
                     raise
             return ReceivedMessage(message_id, receipt, body, dequeue_count + 1)
 
@@ -163,7 +177,7 @@ class LocalQueue:
         """Remove a processed message, unless it was redelivered to someone else
         since."""
         with self._lock:
-            self._conn.execute(
+            self._consumer.execute(
                 "DELETE FROM messages WHERE message_id = ? AND pop_receipt = ?",
                 (received.message_id, received.pop_receipt),
             )
@@ -171,7 +185,7 @@ class LocalQueue:
     def release(self, received: ReceivedMessage, *, delay: float) -> None:
         """Make a failed message visible again after `delay` seconds."""
         with self._lock:
-            self._conn.execute(
+            self._consumer.execute(
                 "UPDATE messages SET visible_at = ? WHERE message_id = ?"
                 " AND pop_receipt = ?",
                 (time.time() + delay, received.message_id, received.pop_receipt),
@@ -179,12 +193,14 @@ class LocalQueue:
 
     def pending(self) -> int:
         with self._lock:
-            (count,) = self._conn.execute("SELECT COUNT(*) FROM messages").fetchone()
+            (count,) = self._consumer.execute(
+                "SELECT COUNT(*) FROM messages"
+            ).fetchone()
         return int(count)
 
     def poison(self) -> list[PoisonMessage]:
         with self._lock:
-            rows = self._conn.execute(
+            rows = self._consumer.execute(
                 "SELECT message_id, body, dequeue_count, failed_at FROM poison"
                 " ORDER BY failed_at"
             ).fetchall()
@@ -193,11 +209,15 @@ class LocalQueue:
     def forget_poison(self, message_id: str) -> None:
         """Drop a poison message once it has been recorded in the store."""
         with self._lock:
-            self._conn.execute("DELETE FROM poison WHERE message_id = ?", (message_id,))
+            self._consumer.execute(
+                "DELETE FROM poison WHERE message_id = ?", (message_id,)
+            )
 
     async def close(self) -> None:
         if self._sends is not None:
             self._sends.shutdown()
             self._sends = None
         with self._lock:
+            if self._consumer is not self._conn:
+                self._consumer.close()
             self._conn.close()
