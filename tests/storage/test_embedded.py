@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,28 @@ class TestPersistence:
 
 
 class TestPurgeExpired:
+    async def test_queries_and_counts_hide_expired_items_before_a_purge(
+        self, tmp_path: Path
+    ) -> None:
+        # Jobs with per-item TTL on (-1), as Cosmos DB allows for any container.
+        jobs = dataclasses.replace(CONTAINERS[JOBS], default_ttl=-1)
+        store = EmbeddedStore(tmp_path / "store.sqlite3", [jobs])
+        for company, ttl in (("acme", 1), ("acme", None), ("globex", 1)):
+            job = {"id": f"{company}:{ttl}", "company_id": company}
+            job |= {"skill_keys": ["go"], "created_at": "2026-01-01T00:00:00Z"}
+            await store.create(JOBS, job if ttl is None else job | {"ttl": ttl})
+        await asyncio.sleep(1.1)
+        go = (Filter("skill_keys", "contains", "go"),)
+        newest = Query(where=go, order_by="created_at", direction="desc")
+
+        page = await store.query(JOBS, newest, limit=10)
+        in_acme = await store.query(JOBS, newest, partition_key="acme", limit=10)
+
+        assert [item["id"] for item in page.items] == ["acme:None"]
+        assert [item["id"] for item in in_acme.items] == ["acme:None"]
+        assert await store.count(JOBS, go) == 1
+        await store.close()
+
     async def test_purge_removes_expired_items_for_good(self, tmp_path: Path) -> None:
         store = EmbeddedStore(tmp_path / "store.sqlite3", CONTAINERS.values())
         await store.create(USERS, {"id": "old", "user_id": "old", "ttl": 1})
