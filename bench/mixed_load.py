@@ -289,6 +289,28 @@ def serve_baseline(port: int, data_file: Path, workers: int) -> None:
 # Servers as subprocesses -------------------------------------------------------------
 
 
+def server_environment(work: Path) -> dict[str, str]:
+    """Both servers' environment: the project's files under `work`, an API key, no
+    rate limit (the clients share one key), no Azure settings from the caller."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COSMOS_", "AUTH_", "FUNCTIONS_", "AZUREWEBJOBS"))
+    }
+    env.update(
+        STORAGE_BACKEND="embedded",
+        EMBEDDED_STORE_PATH=str(work / "store.sqlite3"),
+        LOCAL_QUEUE_PATH=str(work / "queue.sqlite3"),
+        EMAIL_OUTBOX_PATH=str(work / "outbox"),
+        EMAIL_BACKEND="file",
+        TASK_QUEUE="local",
+        API_KEY=API_KEY,
+        RATE_LIMIT_PER_MINUTE="0",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -588,22 +610,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     )
     export_documents(store_path, work / "documents.json")
 
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("COSMOS_", "AUTH_", "FUNCTIONS_", "AZUREWEBJOBS"))
-    }
-    env.update(
-        STORAGE_BACKEND="embedded",
-        EMBEDDED_STORE_PATH=str(store_path),
-        LOCAL_QUEUE_PATH=str(work / "queue.sqlite3"),
-        EMAIL_OUTBOX_PATH=str(work / "outbox"),
-        EMAIL_BACKEND="file",
-        TASK_QUEUE="local",
-        API_KEY=API_KEY,
-        RATE_LIMIT_PER_MINUTE="0",
-        PYTHONUNBUFFERED="1",
-    )
+    env = server_environment(work)
     env.update(dict(item.split("=", 1) for item in args.server_env))
     baseline = Server(
         "baseline",
