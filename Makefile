@@ -48,6 +48,8 @@ bench: install
 	$(BIN)/python bench/adapter.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/route_costs.py
+	$(BIN)/python bench/mixed_load.py
 
 format: install
 	$(BIN)/ruff check --fix .

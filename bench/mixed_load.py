@@ -695,7 +695,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per side")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds per side")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=6.0,
+        help="seconds per side (the worker compiles its scoring kernel meanwhile)",
+    )
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument(
         "--workers",

@@ -1,4 +1,4 @@
-"""The in-process worker and scheduler of the local server.
+"""The worker and scheduler of the local server (`python -m app worker`).
 
 They run the same handlers as the Function App's queue and timer triggers, under the
 same delivery rules, so local runs behave like Azure.
