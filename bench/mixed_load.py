@@ -363,16 +363,24 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time so far of the server's processes (Linux /proc)."""
+        return sum(self.cpu_by_role().values())
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds so far per role: "worker" for `python -m app worker`, "api" for
+        the other processes of the server's session."""
         assert self.process is not None
-        ticks = 0
+        ticks = {"api": 0, "worker": 0}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[3]) != self.process.pid:  # session id
+                    continue
+                command = (stat.parent / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue  # gone meanwhile
-            if int(fields[3]) == self.process.pid:  # session id
-                ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+            role = "worker" if command[-3:-1] == [b"app", b"worker"] else "api"
+            ticks[role] += int(fields[11]) + int(fields[12])
+        return {role: n / os.sysconf("SC_CLK_TCK") for role, n in ticks.items()}
 
     def stop(self, *, kill: bool = False) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -39,15 +39,15 @@ _DEFAULT_SETTLE_SECONDS = 0.5
 
 async def _route_costs(
     server: mixed_load.Server, seeded: dict[str, Any], requests: int
-) -> dict[str, float]:
-    costs: dict[str, float] = {}
+) -> dict[str, dict[str, float]]:
+    costs: dict[str, dict[str, float]] = {}
     mix = dict(mixed_load.MIX)
     try:
         for warm in (True, False):
             for route in ROUTES:
                 mixed_load.MIX.clear()
                 mixed_load.MIX[route] = 1
-                before = server.cpu_seconds()
+                before = server.cpu_by_role()
                 tally, _ = await mixed_load.drive(
                     server.base_url,
                     seeded,
@@ -61,7 +61,11 @@ async def _route_costs(
                 await asyncio.sleep(_SETTLE_SECONDS.get(route, _DEFAULT_SETTLE_SECONDS))
                 served = len(tally.all_latencies)
                 if not warm:
-                    costs[route] = (server.cpu_seconds() - before) / served * 1e6
+                    after = server.cpu_by_role()
+                    costs[route] = {
+                        role: (after[role] - before[role]) / served * 1e6
+                        for role in after
+                    }
     finally:
         mixed_load.MIX.clear()
         mixed_load.MIX.update(mix)
@@ -99,7 +103,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             work / "project.log",
         ),
     }
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, dict[str, float]]] = {}
     try:
         for name, server in sides.items():
             await server.start()
@@ -111,17 +115,28 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"server CPU per request (us), {_CLIENTS} clients, {args.requests} requests")
-    print(f"{'route':18} {'baseline':>9} {'project':>9} {'ratio':>6}")
+    print(
+        f"{'route':18} {'baseline':>9} {'project':>9} {'ratio':>6}"
+        f"  (project: {'api':>5} + {'worker':>6})"
+    )
+    totals = {
+        name: {route: sum(roles.values()) for route, roles in costs.items()}
+        for name, costs in figures.items()
+    }
     for route in ROUTES:
-        base, project = figures["baseline"][route], figures["project"][route]
-        print(f"{route:18} {base:9.0f} {project:9.0f} {project / base:6.2f}")
+        base, project = totals["baseline"][route], totals["project"][route]
+        roles = figures["project"][route]
+        print(
+            f"{route:18} {base:9.0f} {project:9.0f} {project / base:6.2f}"
+            f"  ({roles['api']:14.0f} + {roles['worker']:6.0f})"
+        )
     weights = mixed_load.MIX
     # "apply" is two requests in the mix.
     share = {r: w * (2 if r == "apply" else 1) for r, w in weights.items()}
     total = sum(share.values())
     mixed = {
         name: sum(costs[r] * share[r] for r in ROUTES) / total
-        for name, costs in figures.items()
+        for name, costs in totals.items()
     }
     print(
         f"{'mixed (weighted)':18} {mixed['baseline']:9.0f} {mixed['project']:9.0f}"
@@ -133,7 +148,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests,
         "cpu_us_per_request": {
             name: {route: round(cost) for route, cost in costs.items()}
-            for name, costs in figures.items()
+            for name, costs in totals.items()
+        },
+        "project_cpu_us_per_request_by_role": {
+            route: {role: round(cost) for role, cost in roles.items()}
+            for route, roles in figures["project"].items()
         },
         "mixed_cpu_us_per_request": {k: round(v) for k, v in mixed.items()},
     }

@@ -52,6 +52,7 @@ from app.storage.base import (
     Query,
     every_page,
 )
+from app.storage.sqlite_writer import BatchWriter
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCALAR_INDEX_PATH = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)/\?$")
@@ -128,7 +129,7 @@ class EmbeddedStore:
         # Each scan thread opens its own connection on first use. An in-memory database
         # is private to its connection: everything runs on the first one, inline.
         self._scans: ThreadPoolExecutor | None = None
-        self._writes: ThreadPoolExecutor | None = None
+        self._writer: BatchWriter | None = None
         self._read_conn, self._read_lock = self._conn, self._lock
         self._readers: list[sqlite3.Connection] = []
         self._reader = threading.local()
@@ -136,7 +137,7 @@ class EmbeddedStore:
             self._scans = ThreadPoolExecutor(
                 _SCAN_THREADS, thread_name_prefix="embedded-scan"
             )
-            self._writes = ThreadPoolExecutor(1, thread_name_prefix="embedded-write")
+            self._writer = BatchWriter(self._conn, self._lock, "embedded-write")
             self._read_conn, self._read_lock = self._connect(), threading.RLock()
 
     def _connect(self) -> sqlite3.Connection:
@@ -166,16 +167,15 @@ class EmbeddedStore:
         )
 
     async def _write(self, statements: Callable[[], _T]) -> _T:
-        """Run `statements` (which commit) on the write thread.
+        """Run `statements` in a transaction; return once it is committed.
 
-        With synchronous=FULL a commit waits for the disk (about 0.3 ms here); on the
-        write thread that wait holds neither the GIL nor the event loop, which serves
-        other requests meanwhile. The caller still resumes only once it is committed.
+        On a file, the write thread commits the writes waiting together
+        (`BatchWriter`); in memory, this thread does, at once.
         """
-        if self._writes is None:
-            return statements()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writes, statements)
+        if self._writer is None:
+            with self._lock, self._transaction():
+                return statements()
+        return await self._writer.write(statements)
 
     def _fetch_on_reader(self, sql: str, params: Sequence[Any]) -> list[Any]:
         conn: sqlite3.Connection | None = getattr(self._reader, "conn", None)
@@ -352,17 +352,16 @@ class EmbeddedStore:
         body = self._body(document)
 
         def insert() -> None:
-            with self._lock, self._transaction():
-                # An expired item is gone for every reader; its key is free again.
-                self._conn.execute(
-                    f"DELETE FROM {table} WHERE pk = ? AND id = ? AND expires_at <= ?",
-                    (pk, item_id, now),
-                )
-                self._conn.execute(
-                    f"INSERT INTO {table} (pk, id, etag, ts, expires_at, doc)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (*row, body),
-                )
+            # An expired item is gone for every reader; its key is free again.
+            self._conn.execute(
+                f"DELETE FROM {table} WHERE pk = ? AND id = ? AND expires_at <= ?",
+                (pk, item_id, now),
+            )
+            self._conn.execute(
+                f"INSERT INTO {table} (pk, id, etag, ts, expires_at, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (*row, body),
+            )
 
         try:
             await self._write(insert)
@@ -379,15 +378,14 @@ class EmbeddedStore:
         body = self._body(document)
 
         def upsert() -> None:
-            with self._lock:
-                self._conn.execute(
-                    f"INSERT INTO {_quote(spec.name)}"
-                    " (pk, id, etag, ts, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (pk, id) DO UPDATE SET"
-                    " etag = excluded.etag, ts = excluded.ts,"
-                    " expires_at = excluded.expires_at, doc = excluded.doc",
-                    (*row, body),
-                )
+            self._conn.execute(
+                f"INSERT INTO {_quote(spec.name)}"
+                " (pk, id, etag, ts, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (pk, id) DO UPDATE SET"
+                " etag = excluded.etag, ts = excluded.ts,"
+                " expires_at = excluded.expires_at, doc = excluded.doc",
+                (*row, body),
+            )
 
         await self._write(upsert)
         return {**document, "_etag": etag, "_ts": ts}
@@ -411,13 +409,12 @@ class EmbeddedStore:
         ) + (() if etag is None else (etag,))
 
         def update() -> int:
-            with self._lock:
-                return self._conn.execute(
-                    f"UPDATE {_quote(spec.name)} SET etag = ?, ts = ?, expires_at = ?,"
-                    " doc = ? WHERE pk = ? AND id = ?"
-                    f" AND (expires_at IS NULL OR expires_at > ?){condition}",
-                    params,
-                ).rowcount
+            return self._conn.execute(
+                f"UPDATE {_quote(spec.name)} SET etag = ?, ts = ?, expires_at = ?,"
+                " doc = ? WHERE pk = ? AND id = ?"
+                f" AND (expires_at IS NULL OR expires_at > ?){condition}",
+                params,
+            ).rowcount
 
         if await self._write(update) == 0:
             await self.read(container, partition_key=pk, item_id=item_id)
@@ -439,12 +436,11 @@ class EmbeddedStore:
         )
 
         def delete() -> int:
-            with self._lock:
-                return self._conn.execute(
-                    f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
-                    f" AND (expires_at IS NULL OR expires_at > ?){condition}",
-                    params,
-                ).rowcount
+            return self._conn.execute(
+                f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
+                f" AND (expires_at IS NULL OR expires_at > ?){condition}",
+                params,
+            ).rowcount
 
         if await self._write(delete) == 0:
             await self.read(container, partition_key=partition_key, item_id=item_id)
@@ -467,15 +463,14 @@ class EmbeddedStore:
         ]
 
         def upsert() -> None:
-            with self._lock, self._transaction():
-                self._conn.executemany(
-                    f"INSERT INTO {_quote(spec.name)}"
-                    " (pk, id, etag, ts, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (pk, id) DO UPDATE SET"
-                    " etag = excluded.etag, ts = excluded.ts,"
-                    " expires_at = excluded.expires_at, doc = excluded.doc",
-                    rows,
-                )
+            self._conn.executemany(
+                f"INSERT INTO {_quote(spec.name)}"
+                " (pk, id, etag, ts, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (pk, id) DO UPDATE SET"
+                " etag = excluded.etag, ts = excluded.ts,"
+                " expires_at = excluded.expires_at, doc = excluded.doc",
+                rows,
+            )
 
         await self._write(upsert)
         return len(rows)
@@ -485,12 +480,11 @@ class EmbeddedStore:
         now = time.time()
 
         def delete() -> int:
-            with self._lock, self._transaction():
-                return self._conn.executemany(
-                    f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
-                    " AND (expires_at IS NULL OR expires_at > ?)",
-                    [(pk, item_id, now) for pk, item_id in keys],
-                ).rowcount
+            return self._conn.executemany(
+                f"DELETE FROM {_quote(spec.name)} WHERE pk = ? AND id = ?"
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                [(pk, item_id, now) for pk, item_id in keys],
+            ).rowcount
 
         return max(await self._write(delete), 0)
 
@@ -698,10 +692,12 @@ class EmbeddedStore:
         return removed
 
     async def close(self) -> None:
-        for pool in (self._scans, self._writes):
-            if pool is not None:
-                pool.shutdown()  # waits for the statements still running
-        self._scans = self._writes = None
+        if self._writer is not None:
+            self._writer.close()  # commits what is queued
+            self._writer = None
+        if self._scans is not None:
+            self._scans.shutdown()  # waits for the scans still running
+            self._scans = None
         with self._lock:
             for reader in self._readers:
                 reader.close()

@@ -8,16 +8,16 @@ for a visibility timeout, is delivered again if not deleted in time, and after
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import sqlite3
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from app.storage.sqlite_writer import BatchWriter
 from app.tasks.messages import AnyMessage, encode_message
 
 # The Functions host's defaults (host.json extensions.queues).
@@ -66,12 +66,8 @@ class LocalQueue:
         self.max_dequeue_count = max_dequeue_count
         self.visibility_timeout = visibility_timeout
         self._lock = threading.Lock()
-        # Sends commit on a thread of their own: the wait for the disk then holds
-        # neither the GIL nor the event loop (see EmbeddedStore._write).
-        self._sends: ThreadPoolExecutor | None = None
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._sends = ThreadPoolExecutor(1, thread_name_prefix="local-queue-send")
         self._conn = self._connect(path, synchronous="FULL")
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS messages (message_id TEXT PRIMARY KEY,"
@@ -95,6 +91,12 @@ class LocalQueue:
             if str(path) == ":memory:"
             else self._connect(path, synchronous="NORMAL")
         )
+        # Sends from concurrent requests commit together, off the event loop.
+        self._sends = (
+            None
+            if str(path) == ":memory:"
+            else BatchWriter(self._conn, self._lock, "local-queue-send")
+        )
 
     @staticmethod
     def _connect(path: Path | str, *, synchronous: str) -> sqlite3.Connection:
@@ -112,19 +114,21 @@ class LocalQueue:
         if self._sends is None:
             self.put(body)
         else:
-            await asyncio.get_running_loop().run_in_executor(
-                self._sends, self.put, body
-            )
+            await self._sends.write(functools.partial(self._insert, body, 0.0))
 
     def put(self, body: str, *, delay: float = 0.0) -> str:
+        """Enqueue on this thread; returns the message id."""
+        with self._lock:
+            return self._insert(body, delay)
+
+    def _insert(self, body: str, delay: float) -> str:
         message_id = uuid.uuid4().hex
         now = time.time()
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO messages (message_id, body, visible_at, enqueued_at)"
-                " VALUES (?, ?, ?, ?)",
-                (message_id, body, now + delay, now),
-            )
+        self._conn.execute(
+            "INSERT INTO messages (message_id, body, visible_at, enqueued_at)"
+            " VALUES (?, ?, ?, ?)",
+            (message_id, body, now + delay, now),
+        )
         return message_id
 
     def receive(self) -> ReceivedMessage | None:
@@ -215,7 +219,7 @@ class LocalQueue:
 
     async def close(self) -> None:
         if self._sends is not None:
-            self._sends.shutdown()
+            self._sends.close()
             self._sends = None
         with self._lock:
             if self._consumer is not self._conn:

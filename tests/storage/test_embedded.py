@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from app.storage import CONTAINERS, Filter, ItemNotFoundError, Query
+from app.storage import CONTAINERS, Filter, ItemExistsError, ItemNotFoundError, Query
 from app.storage.containers import JOBS, USERS
 from app.storage.embedded import EmbeddedStore
 
@@ -156,3 +157,52 @@ class TestArrayIndex:
         await reopened.close()
 
         assert found == ["acme:1"]
+
+
+class TestGroupCommit:
+    async def test_one_failing_write_leaves_the_others_of_its_batch_stored(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "store.sqlite3"
+        store = EmbeddedStore(path, CONTAINERS.values())
+        await store.create(USERS, {"id": "u5", "user_id": "u5", "name": "first"})
+
+        # Sent together, they wait for the write thread together.
+        results = await asyncio.gather(
+            *(
+                store.create(USERS, {"id": f"u{n}", "user_id": f"u{n}"})
+                for n in range(20)
+            ),
+            return_exceptions=True,
+        )
+
+        failed = [
+            n for n, result in enumerate(results) if isinstance(result, Exception)
+        ]
+        assert failed == [5]
+        assert isinstance(results[5], ItemExistsError)
+        # Acknowledged means committed: another connection (process) sees it all.
+        other = sqlite3.connect(path)
+        names = dict(other.execute("SELECT id, json_extract(doc, '$.name') FROM users"))
+        other.close()
+        assert sorted(names, key=lambda i: int(i[1:])) == [f"u{n}" for n in range(20)]
+        assert names["u5"] == "first"
+        await store.close()
+
+    async def test_close_commits_the_writes_already_sent(self, tmp_path: Path) -> None:
+        path = tmp_path / "store.sqlite3"
+        store = EmbeddedStore(path, CONTAINERS.values())
+        pending = [
+            asyncio.ensure_future(
+                store.upsert(USERS, {"id": f"u{n}", "user_id": f"u{n}"})
+            )
+            for n in range(10)
+        ]
+        await asyncio.sleep(0)  # each has reached the write thread's queue
+
+        await store.close()
+
+        reopened = EmbeddedStore(path, CONTAINERS.values())
+        assert await reopened.count(USERS) == 10
+        await reopened.close()
+        await asyncio.gather(*pending)
