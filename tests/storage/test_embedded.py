@@ -206,3 +206,38 @@ class TestGroupCommit:
         assert await reopened.count(USERS) == 10
         await reopened.close()
         await asyncio.gather(*pending)
+
+
+class TestIndexedColumns:
+    async def test_a_file_without_a_fields_column_gets_it_filled(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "store.sqlite3"
+        store = EmbeddedStore(path, CONTAINERS.values())
+        for n, city in enumerate(["oslo", "lima", "oslo"]):
+            await store.create(
+                JOBS, {"id": f"acme:{n}", "company_id": "acme", "location_key": city}
+            )
+        await store.close()
+        # As written before the column existed: its indexes and the column gone.
+        raw = sqlite3.connect(path)
+        indexes = [
+            name
+            for (name,) in raw.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                " AND sql LIKE '%f_location_key%'"
+            )
+        ]
+        for name in indexes:
+            raw.execute(f'DROP INDEX "{name}"')
+        raw.execute('ALTER TABLE jobs DROP COLUMN "f_location_key"')
+        raw.commit()
+        raw.close()
+
+        reopened = EmbeddedStore(path, CONTAINERS.values())
+        page = await reopened.query(
+            JOBS, Query(where=(Filter("location_key", "eq", "oslo"),)), limit=10
+        )
+        await reopened.close()
+
+        assert sorted(item["id"] for item in page.items) == ["acme:0", "acme:2"]
