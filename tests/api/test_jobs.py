@@ -186,6 +186,36 @@ class TestListJobs:
 
         assert [j["job_id"] for j in body["data"]] == [wanted["job_id"]]
 
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ("limit=0", "query.limit"),
+            ("limit=ten", "query.limit"),
+            ("status=open", "query.status"),
+            ("min_experience=-1", "query.min_experience"),
+            ("skip=10001", "query.skip"),
+        ],
+    )
+    async def test_a_bad_query_parameter_is_422_naming_it(
+        self, client: httpx.AsyncClient, query: str, field: str
+    ):
+        response = await client.get(f"/api/jobs?{query}")
+
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "validation_error"
+        assert [detail["field"] for detail in error["details"]] == [field]
+
+    async def test_an_unknown_query_parameter_is_ignored(
+        self, client: httpx.AsyncClient
+    ):
+        await create_job(client, title="Kept")
+
+        response = await client.get("/api/jobs?colour=blue&status=active")
+
+        assert response.status_code == 200
+        assert [job["title"] for job in response.json()["data"]] == ["Kept"]
+
 
 class TestUpdateJob:
     async def test_changes_only_the_fields_sent(self, client: httpx.AsyncClient):

@@ -3,7 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from app.api.access import is_self, manages_company
-from app.api.deps import Continuation, IfMatch, Limit, context, page_size
+from app.api.deps import (
+    IfMatch,
+    QueryParameters,
+    context,
+    query_parameters,
+)
 from app.api.responses import SIGNED_IN_ERRORS, errors, json_response
 from app.errors import ForbiddenError, NotFoundError
 from app.models.applications import (
@@ -56,17 +61,14 @@ async def submit_application(
 @router.get(
     "/{user_id}",
     response_model=ListEnvelope[ApplicationRead],
-    responses=errors(404),
+    responses=errors(404, 422),
     summary="A candidate's applications, newest first",
     description="Employers see only the applications to their company's jobs.",
+    openapi_extra=QueryParameters.documented(),
 )
-async def list_user_applications(
-    user_id: str,
-    request: Request,
-    limit: Limit = 10,
-    continuation: Continuation = None,
-) -> Response:
+async def list_user_applications(user_id: str, request: Request) -> Response:
     ctx = context(request)
+    query = query_parameters(QueryParameters, request)
     if ctx.principal.is_admin or is_self(ctx.principal, user_id):
         await user_service.get_user(ctx.store, user_id)
         company_id = None
@@ -77,8 +79,8 @@ async def list_user_applications(
     applications, token = await application_service.list_for_user(
         ctx.store,
         user_id,
-        limit=page_size(limit),
-        continuation=continuation,
+        limit=query.page_size,
+        continuation=query.continuation,
         company_id=company_id,
     )
     return json_response(

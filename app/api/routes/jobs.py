@@ -1,11 +1,18 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
+from pydantic import Field
 
 from app.api.access import require_any_role, require_company
-from app.api.deps import Continuation, IfMatch, Limit, context, page_size
+from app.api.deps import (
+    Continuation,
+    IfMatch,
+    Limit,
+    QueryParameters,
+    context,
+    page_size,
+    query_parameters,
+)
 from app.api.responses import SIGNED_IN_ERRORS, errors, json_response
 from app.models.applications import ApplicationRead
 from app.models.common import Envelope, ListEnvelope
@@ -35,43 +42,46 @@ async def create_job(body: JobCreate, request: Request) -> Response:
     )
 
 
+class JobListQuery(QueryParameters):
+    skip: int = Field(
+        0,
+        ge=0,
+        le=10_000,
+        description="Items to skip (seed clients); prefer `continuation`.",
+    )
+    skill: str | None = Field(None, max_length=60)
+    location: str | None = Field(None, max_length=200)
+    company_id: str | None = Field(None, max_length=128)
+    status: JobStatus | None = None
+    min_experience: float | None = Field(None, ge=0, le=70)
+    max_experience: float | None = Field(None, ge=0, le=70)
+
+
 @router.get(
     "",
     response_model=ListEnvelope[JobRead],
     responses=errors(400, 403, 422),
     summary="List jobs, newest first",
+    openapi_extra=JobListQuery.documented(),
 )
-async def list_jobs(
-    request: Request,
-    limit: Limit = 10,
-    continuation: Continuation = None,
-    skip: Annotated[
-        int,
-        Query(
-            ge=0,
-            le=10_000,
-            description="Items to skip (seed clients); prefer `continuation`.",
-        ),
-    ] = 0,
-    skill: Annotated[str | None, Query(max_length=60)] = None,
-    location: Annotated[str | None, Query(max_length=200)] = None,
-    company_id: Annotated[str | None, Query(max_length=128)] = None,
-    job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
-    min_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
-    max_experience: Annotated[float | None, Query(ge=0, le=70)] = None,
-) -> Response:
+async def list_jobs(request: Request) -> Response:
     ctx = context(request)
     require_any_role(ctx.principal)
+    query = query_parameters(JobListQuery, request)
     filters = job_service.JobFilters(
-        skill=skill,
-        location=location,
-        company_id=company_id,
-        status=job_status,
-        min_experience=min_experience,
-        max_experience=max_experience,
+        skill=query.skill,
+        location=query.location,
+        company_id=query.company_id,
+        status=query.status,
+        min_experience=query.min_experience,
+        max_experience=query.max_experience,
     )
     jobs, token = await job_service.list_jobs(
-        ctx.store, filters, limit=page_size(limit), continuation=continuation, skip=skip
+        ctx.store,
+        filters,
+        limit=query.page_size,
+        continuation=query.continuation,
+        skip=query.skip,
     )
     return json_response(
         ListEnvelope[JobRead](data=jobs, count=len(jobs), continuation=token)
