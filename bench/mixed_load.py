@@ -544,7 +544,9 @@ async def verify_writes(base_url: str, tally: Tally, *, clients: int) -> dict[st
     }
 
 
-def summarize(tally: Tally, elapsed: float, cpu: float) -> dict[str, Any]:
+def summarize(
+    tally: Tally, elapsed: float, cpu: dict[str, float], generator_cpu: float
+) -> dict[str, Any]:
     latencies = tally.all_latencies
     completed = len(latencies)
     return {
@@ -554,7 +556,9 @@ def summarize(tally: Tally, elapsed: float, cpu: float) -> dict[str, Any]:
         "p50_ms": round(_percentile(latencies, 0.50) * 1e3, 2),
         "p99_ms": round(_percentile(latencies, 0.99) * 1e3, 2),
         "errors": sum(tally.errors.values()),
-        "server_cpu_s": round(cpu, 1),
+        "server_cpu_s": round(sum(cpu.values()), 1),
+        "server_cpu_s_by_role": {role: round(s, 1) for role, s in cpu.items()},
+        "generator_cpu_s": round(generator_cpu, 1),
         "per_route_p50_ms": {
             kind: round(statistics.median(values) * 1e3, 2)
             for kind, values in sorted(tally.latencies.items())
@@ -578,7 +582,7 @@ async def measure(
         max_requests=args.max_requests,
         seed_value=warmup_seed,
     )
-    cpu_before = server.cpu_seconds()
+    cpu_before, own_before = server.cpu_by_role(), os.times()
     tally, elapsed = await drive(
         server.base_url,
         seeded,
@@ -587,14 +591,23 @@ async def measure(
         max_requests=args.max_requests,
         seed_value=seed_value,
     )
-    return tally, summarize(tally, elapsed, server.cpu_seconds() - cpu_before)
+    cpu_after, own_after = server.cpu_by_role(), os.times()
+    cpu = {role: cpu_after[role] - cpu_before[role] for role in cpu_after}
+    generator = (own_after.user + own_after.system) - (
+        own_before.user + own_before.system
+    )
+    return tally, summarize(tally, elapsed, cpu, generator)
 
 
 def _print_side(name: str, figures: dict[str, Any]) -> None:
+    roles = ", ".join(f"{k} {v}" for k, v in figures["server_cpu_s_by_role"].items())
     print(
         f"{name:9} {figures['req_per_s']:8.1f} req/s  p50 {figures['p50_ms']:7.2f} ms"
         f"  p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}"
-        f"  requests {figures['requests']}  server CPU {figures['server_cpu_s']} s"
+        f"  requests {figures['requests']}"
+        f"  server CPU {figures['server_cpu_s']} s"
+        f" ({roles})"
+        f", generator {figures['generator_cpu_s']} s"
     )
     routes = ", ".join(f"{k} {v}" for k, v in figures["per_route_p50_ms"].items())
     print(f"          p50 per route (ms): {routes}")
