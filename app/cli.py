@@ -103,7 +103,10 @@ def _parser() -> argparse.ArgumentParser:
 def uvicorn_options() -> dict[str, Any]:
     """The server options of `serve`, shared with bench/mixed_load.py's baseline so
     both sides of that comparison run the same HTTP stack."""
-    return {"log_config": None}
+    # access_log=False: RequestMiddleware logs every request (`http.request`, with its
+    # correlation id, duration and store charge); uvicorn's own line came on top of
+    # it through the root logger, twice the logging for nothing new.
+    return {"log_config": None, "access_log": False}
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:

@@ -120,6 +120,15 @@ class TestServe:
 
             assert httpx.get(url).json()["data"]["match_score"] == 100.0
 
+    def test_each_request_is_logged_once(self, tmp_path: Path):
+        with _server(tmp_path) as (base, _):
+            httpx.get(f"{base}/api/jobs/acme:nope")
+
+        [log] = tmp_path.glob("server-*.log")
+        lines = [line for line in log.read_text().splitlines() if "nope" in line]
+        assert len(lines) == 1
+        assert "http.request" in lines[0] and "status=404" in lines[0]
+
     def test_api_processes_share_the_store(self, tmp_path: Path):
         with _server(tmp_path, "--workers", "2") as (base, _):
             created = [
