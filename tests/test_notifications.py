@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import socket
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.config import Settings
-from app.notifications import Email
+from app.notifications import Email, mime_message
 from app.notifications.outbox import FileOutbox
 from app.notifications.smtp import SmtpSender
 from app.runtime import Runtime
@@ -140,3 +142,24 @@ class TestConfirmationEmail:
 
         (written,) = sorted(settings.email_outbox_path.glob("*.eml"))
         assert "Platform engineer" in written.read_text()
+
+
+class TestMimeMessage:
+    def test_non_ascii_headers_and_text_read_back_as_written(self):
+        email = Email(
+            key="k-2",
+            to="ada@example.com",
+            subject="Votre candidature « Ingénieur données » à Zürich est bien reçue",
+            text="Grüße, Ada — à bientôt.\n",
+        )
+
+        raw = mime_message(email, sender="Jobs Café <jobs@example.com>").as_bytes()
+        parsed = message_from_bytes(raw, policy=policy.default)
+
+        assert raw.isascii()
+        assert parsed["Subject"] == email.subject
+        assert parsed["From"] == "Jobs Café <jobs@example.com>"
+        assert parsed["To"] == "ada@example.com"
+        assert parsed["Message-ID"] == "<k-2@example.com>"
+        assert isinstance(parsed, EmailMessage)
+        assert parsed.get_content() == email.text

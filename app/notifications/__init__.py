@@ -11,9 +11,11 @@ Each backend is imported only when chosen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate
-from typing import TYPE_CHECKING, Protocol
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
+from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -37,16 +39,27 @@ class EmailSender(Protocol):
     async def close(self) -> None: ...
 
 
-def mime_message(email: Email, *, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = email.to
-    message["Subject"] = email.subject
+def mime_message(email: Email, *, sender: str) -> Message:
+    """The message as sent: UTF-8 text, RFC 2047 words where a header needs them.
+
+    Built with the `compat32` classes: `EmailMessage` parses every header it is given
+    through its header registry, 0.7 ms a message here against 0.12 ms, and each
+    application sends one.
+    """
+    message = MIMEText(email.text, "plain", "utf-8")
+    message["From"] = formataddr(parseaddr(sender), charset="utf-8")
+    message["To"] = formataddr(parseaddr(email.to), charset="utf-8")
+    # compat32 takes a Header where a value needs encoding (email.header docs); the
+    # stubs type header values as str only.
+    message["Subject"] = (
+        email.subject
+        if email.subject.isascii()
+        else cast(str, Header(email.subject, "utf-8"))
+    )
     message["Date"] = formatdate(usegmt=True)
     # A stable Message-ID lets mail systems drop a duplicate if one ever slips through.
-    domain = sender.rpartition("@")[2] or "localhost"
+    domain = sender.rpartition("@")[2].rstrip(">") or "localhost"
     message["Message-ID"] = f"<{email.key}@{domain}>"
-    message.set_content(email.text)
     return message
 
 
