@@ -599,6 +599,18 @@ async def measure(
     return tally, summarize(tally, elapsed, cpu, generator)
 
 
+def _queued(queue_file: Path) -> int:
+    """Messages of the local queue not yet handled (the worker keeping up or not)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{queue_file}?mode=ro", uri=True)
+    try:
+        (count,) = conn.execute("SELECT COUNT(*) FROM messages").fetchone()
+    finally:
+        conn.close()
+    return int(count)
+
+
 def _print_side(name: str, figures: dict[str, Any]) -> None:
     roles = ", ".join(f"{k} {v}" for k, v in figures["server_cpu_s_by_role"].items())
     print(
@@ -671,7 +683,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         tally, project_figures = await measure(
             project, seeded, args, warmup_seed=3, seed_value=4
         )
+        project_figures["queued_at_end"] = queued = _queued(work / "queue.sqlite3")
         _print_side("project", project_figures)
+        print(
+            "          background work still queued when the load stopped:"
+            f" {queued} messages"
+        )
         for sample in tally.samples:
             print(f"          error: {sample}")
 

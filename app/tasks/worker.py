@@ -26,6 +26,8 @@ from app.tasks.queue import LocalQueue, ReceivedMessage
 logger = logging.getLogger(__name__)
 
 _IDLE_POLL_SECONDS = 0.2
+# Messages handled at once, as host.json's queues.batchSize has the Function App do.
+BATCH_SIZE = 16
 _MAX_RETRY_DELAY_SECONDS = 60.0
 _PARENT_POLL_SECONDS = 1.0
 
@@ -84,14 +86,24 @@ async def drain(queue: LocalQueue, runtime: Runtime) -> int:
 
 
 async def run_worker(queue: LocalQueue, runtime: Runtime, stop: asyncio.Event) -> None:
+    """Handle messages until `stop`, up to `BATCH_SIZE` at once as the queue trigger
+    does (host.json `batchSize`). The writes of concurrent messages share commits."""
+    await asyncio.gather(
+        *(_lane(queue, runtime, stop, first=n == 0) for n in range(BATCH_SIZE))
+    )
+
+
+async def _lane(
+    queue: LocalQueue, runtime: Runtime, stop: asyncio.Event, *, first: bool
+) -> None:
     while not stop.is_set():
         if await process_one(queue, runtime) is None:
-            await record_poisoned(queue, runtime)
+            if first:  # one lane records the poison messages
+                await record_poisoned(queue, runtime)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=_IDLE_POLL_SECONDS)
         else:
-            # The worker shares the server's event loop: let waiting requests run
-            # between two messages.
+            # Let the other lanes (and, in tests, the server) run between messages.
             await asyncio.sleep(0)
 
 
