@@ -279,13 +279,12 @@ async def recompute_for_user(
         if job is not None:
             verified.append(job)
     # Scored again on the postings as they are now; ties keep the shortlist's order.
-    rescored = [
-        (score_pair(candidate, job_from(job)).score, n)
-        for n, job in enumerate(verified)
+    results = [score_pair(candidate, job_from(job)) for job in verified]
+    best = sorted((-r.score, n) for n, r in enumerate(results) if r.score > 0)
+    fresh = [
+        _recommendation(user.user_id, verified[n], results[n]) for _, n in best[:top_k]
     ]
-    best = sorted((-score, n) for score, n in rescored if score > 0)[:top_k]
-    ranked = [(n, -negative) for negative, n in best]
-    stats = await _store_ranked(store, [user], [candidate], verified, [ranked])
+    stats = await replace_recommendations(store, user.user_id, fresh)
     stats.jobs = len(active.jobs)
     return stats
 
