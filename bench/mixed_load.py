@@ -599,7 +599,7 @@ async def measure(
     return tally, summarize(tally, elapsed, cpu, generator)
 
 
-def _queued(queue_file: Path) -> int:
+def queued(queue_file: Path) -> int:
     """Messages of the local queue not yet handled (the worker keeping up or not)."""
     import sqlite3
 
@@ -683,11 +683,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         tally, project_figures = await measure(
             project, seeded, args, warmup_seed=3, seed_value=4
         )
-        project_figures["queued_at_end"] = queued = _queued(work / "queue.sqlite3")
+        project_figures["queued_at_end"] = backlog = queued(work / "queue.sqlite3")
         _print_side("project", project_figures)
         print(
             "          background work still queued when the load stopped:"
-            f" {queued} messages"
+            f" {backlog} messages"
         )
         for sample in tally.samples:
             print(f"          error: {sample}")
