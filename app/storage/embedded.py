@@ -520,6 +520,8 @@ class EmbeddedStore:
 
     async def upsert_many(self, container: str, documents: Sequence[Document]) -> int:
         spec = self._spec(container)
+        if not documents:
+            return 0  # no transaction, no round trip to the write thread
         now = time.time()
         rows = [
             (
@@ -542,6 +544,8 @@ class EmbeddedStore:
 
     async def delete_many(self, container: str, keys: Sequence[tuple[str, str]]) -> int:
         spec = self._spec(container)
+        if not keys:
+            return 0
         now = time.time()
 
         def delete() -> int:
