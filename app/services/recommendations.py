@@ -190,20 +190,29 @@ ACTIVE_JOBS_MAX_AGE_SECONDS = 60.0
 @dataclass(frozen=True, slots=True)
 class _ActiveJobs:
     jobs: list[Job]
+    features: list[JobFeatures]
     position: dict[str, int]
     index: JobIndex
     loaded_at: float
 
+    def features_of(self, job: Job) -> JobFeatures:
+        """`job`'s features: the cached ones while the posting is unchanged."""
+        i = self.position.get(job.job_id)
+        if i is not None and self.jobs[i].updated_at == job.updated_at:
+            return self.features[i]
+        return job_from(job)
 
-def _index_active(jobs: list[Job]) -> JobIndex:
-    """The batch engine's index of `jobs`, its kernel compiled by a first call (about
-    3 s, once per process)."""
+
+def _index_active(jobs: list[Job]) -> tuple[list[JobFeatures], JobIndex]:
+    """The jobs' features and the batch engine's index of them, its kernel compiled
+    by a first call (about 3 s, once per process)."""
     from app.matching.batch import JobIndex
 
+    features = [job_from(job) for job in jobs]
     # One thread: a single candidate is one block, scored on the caller's thread.
-    index = JobIndex.build([job_from(job) for job in jobs], workers=1)
+    index = JobIndex.build(features, workers=1)
     index.top_k([CandidateFeatures(frozenset(), 0.0, None)], k=1)
-    return index
+    return features, index
 
 
 class _ActiveJobsCache:
@@ -220,9 +229,10 @@ class _ActiveJobsCache:
                 jobs = await load_active_jobs(store)
                 # On a thread: building and compiling must not stall the requests
                 # that share this event loop (the Function App's HTTP trigger).
-                index = await asyncio.to_thread(_index_active, jobs)
+                features, index = await asyncio.to_thread(_index_active, jobs)
                 entry = self._entry = _ActiveJobs(
                     jobs=jobs,
+                    features=features,
                     position={job.job_id: i for i, job in enumerate(jobs)},
                     index=index,
                     loaded_at=time.monotonic(),
@@ -279,7 +289,7 @@ async def recompute_for_user(
         if job is not None:
             verified.append(job)
     # Scored again on the postings as they are now; ties keep the shortlist's order.
-    results = [score_pair(candidate, job_from(job)) for job in verified]
+    results = [score_pair(candidate, active.features_of(job)) for job in verified]
     best = sorted((-r.score, n) for n, r in enumerate(results) if r.score > 0)
     fresh = [
         _recommendation(user.user_id, verified[n], results[n]) for _, n in best[:top_k]
