@@ -185,36 +185,6 @@ async def change_status(
     return Application.model_validate(stored), stored["_etag"]
 
 
-async def score_application(
-    store: DocumentStore, *, user_id: str, application_id: str
-) -> Application:
-    """Compute and store the application's match score; running it twice is harmless.
-
-    The same scorer as recommendations scores the current profile and posting.
-    """
-    current = await get_application(
-        store, user_id=user_id, application_id=application_id
-    )
-    user = await get_user(store, user_id)
-    job = await get_job(store, current.job_id)
-    result = score_pair(candidate_from(user), job_from(job))
-    if current.match_score == result.score and current.match_reasons == result.reasons:
-        return current
-    now = utc_now()
-
-    def apply(document: dict[str, Any]) -> dict[str, Any]:
-        application = Application.model_validate(document)
-        application.match_score = result.score
-        application.match_reasons = result.reasons
-        application.scored_at = application.scored_at or now
-        return {**document, **application.model_dump(mode="json")}
-
-    stored = await modify_item(
-        store, APPLICATIONS, partition_key=user_id, item_id=application_id, change=apply
-    )
-    return Application.model_validate(stored)
-
-
 # Longer than any SMTP or ACS hand-over takes; a delivery that died while holding the
 # claim lets the next one send after this.
 CONFIRMATION_CLAIM = timedelta(minutes=5)
@@ -224,69 +194,90 @@ class _AlreadyConfirmed(Exception):
     pass
 
 
-async def send_confirmation(
+async def process_application(
     store: DocumentStore, sender: EmailSender, *, user_id: str, application_id: str
-) -> bool:
-    """Email the candidate that the application arrived, once; True if sent now.
+) -> tuple[Application, bool]:
+    """The background flow of a new application: store its match score and email the
+    candidate that it arrived, once. Returns the application and whether the email
+    went out now; running it again is harmless.
 
-    A delivery first claims the sending with a conditional write, so two deliveries of
-    the same message never both send; the claim is released if the send fails, so the
-    queue's next delivery retries it.
+    The same scorer as recommendations scores the current profile and posting. The
+    score travels with the write that claims the sending, a conditional write, so two
+    deliveries of the message never both send; the claim is released if the send
+    fails, so the queue's next delivery retries it.
     """
-    application = await get_application(
+    current = await get_application(
         store, user_id=user_id, application_id=application_id
     )
-    if application.confirmation_sent_at is not None:
-        return False
     user = await get_user(store, user_id)
+    job = await get_job(store, current.job_id)
+    result = score_pair(candidate_from(user), job_from(job))
     now = utc_now()
 
+    def score(application: Application) -> None:
+        application.match_score = result.score
+        application.match_reasons = result.reasons
+        application.scored_at = application.scored_at or now
+
+    def rescore(document: dict[str, Any]) -> dict[str, Any]:
+        application = Application.model_validate(document)
+        score(application)
+        return {**document, **application.model_dump(mode="json")}
+
     def claim(document: dict[str, Any]) -> dict[str, Any]:
-        current = Application.model_validate(document)
-        if current.confirmation_sent_at is not None:
+        application = Application.model_validate(document)
+        if application.confirmation_sent_at is not None:
             raise _AlreadyConfirmed
         if (
-            current.confirmation_claimed_until
-            and current.confirmation_claimed_until > now
+            application.confirmation_claimed_until
+            and application.confirmation_claimed_until > now
         ):
             raise ConflictError("The confirmation is being sent by another delivery.")
-        current.confirmation_claimed_until = now + CONFIRMATION_CLAIM
-        return {**document, **current.model_dump(mode="json")}
+        score(application)
+        application.confirmation_claimed_until = now + CONFIRMATION_CLAIM
+        return {**document, **application.model_dump(mode="json")}
 
     def settle(*, sent: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
         def apply(document: dict[str, Any]) -> dict[str, Any]:
-            current = Application.model_validate(document)
-            current.confirmation_claimed_until = None
+            application = Application.model_validate(document)
+            application.confirmation_claimed_until = None
             if sent:
-                # Scored before the confirmation: this write ends the background flow.
-                current.confirmation_sent_at = current.processed_at = utc_now()
-                current.processing_status = "processed"
-            return {**document, **current.model_dump(mode="json")}
+                # Scored with the claim: this write ends the background flow.
+                application.confirmation_sent_at = application.processed_at = utc_now()
+                application.processing_status = "processed"
+            return {**document, **application.model_dump(mode="json")}
 
         return apply
 
-    async def update(change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        await modify_item(
+    async def update(change: Callable[[dict[str, Any]], dict[str, Any]]) -> Application:
+        stored = await modify_item(
             store,
             APPLICATIONS,
             partition_key=user_id,
             item_id=application_id,
             change=change,
         )
+        return Application.model_validate(stored)
 
+    unchanged = (
+        current.match_score == result.score and current.match_reasons == result.reasons
+    )
     try:
-        await update(claim)
+        if current.confirmation_sent_at is not None:
+            raise _AlreadyConfirmed
+        claimed = await update(claim)
     except _AlreadyConfirmed:
-        return False
+        # Confirmed by an earlier delivery: only a changed score is left to store.
+        return (current if unchanged else await update(rescore)), False
     try:
         await sender.send(
             Email(
                 key=f"application-{application_id}",
                 to=user.email,
-                subject=f"Your application: {application.job_title}",
+                subject=f"Your application: {claimed.job_title}",
                 text=(
                     f"Hello {user.name},\n\n"
-                    f"we received your application for {application.job_title}."
+                    f"we received your application for {claimed.job_title}."
                     " You can follow its status in your account.\n"
                 ),
             )
@@ -294,5 +285,4 @@ async def send_confirmation(
     except BaseException:
         await update(settle(sent=False))
         raise
-    await update(settle(sent=True))
-    return True
+    return await update(settle(sent=True)), True

@@ -8,7 +8,7 @@ import uuid
 from app.errors import NotFoundError
 from app.logs import correlation
 from app.runtime import Runtime
-from app.services.applications import score_application, send_confirmation
+from app.services.applications import process_application
 from app.services.imports import process_import_chunk
 from app.services.poison import record_poison
 from app.services.recommendations import recompute_for_user, score_shard
@@ -91,8 +91,9 @@ async def _application_submitted(
 ) -> None:
     ids = {"user_id": message.user_id, "application_id": message.application_id}
     try:
-        application = await score_application(runtime.store, **ids)
-        sent = await send_confirmation(runtime.store, runtime.email, **ids)
+        application, sent = await process_application(
+            runtime.store, runtime.email, **ids
+        )
     except NotFoundError:
         # The application, candidate or job was deleted after submission.
         logger.info("tasks.application.gone", extra=ids)
