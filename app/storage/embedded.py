@@ -263,6 +263,19 @@ class EmbeddedStore:
             return _column(field_name)
         return _json_field(field_name)
 
+    def _row(
+        self, spec: ContainerSpec, document: Document, etag: str, ts: int, now: float
+    ) -> tuple[Any, ...]:
+        """A full row, in the order of `_row_sql`'s columns."""
+        return (
+            *self._key(spec, document),
+            etag,
+            ts,
+            self._expiry(spec, document, now),
+            self._body(document),
+            *self._field_values(spec.name, document),
+        )
+
     def _field_values(self, container: str, document: Document) -> tuple[Any, ...]:
         return tuple(
             _column_value(document.get(field_name))
@@ -412,15 +425,7 @@ class EmbeddedStore:
         etag, ts = self._new_etag(), int(now)
         table = _quote(spec.name)
         names, marks, _ = self._row_sql(spec.name)
-        row = (
-            pk,
-            item_id,
-            etag,
-            ts,
-            self._expiry(spec, document, now),
-            self._body(document),
-            *self._field_values(spec.name, document),
-        )
+        row = self._row(spec, document, etag, ts, now)
 
         def insert() -> None:
             # An expired item is gone for every reader; its key is free again.
@@ -438,18 +443,9 @@ class EmbeddedStore:
 
     async def upsert(self, container: str, document: Document) -> Document:
         spec = self._spec(container)
-        pk, item_id = self._key(spec, document)
         now = time.time()
         etag, ts = self._new_etag(), int(now)
-        row = (
-            pk,
-            item_id,
-            etag,
-            ts,
-            self._expiry(spec, document, now),
-            self._body(document),
-            *self._field_values(spec.name, document),
-        )
+        row = self._row(spec, document, etag, ts, now)  # checks the key too
         sql = self._upsert_sql(spec.name)
 
         def upsert() -> None:
@@ -524,14 +520,7 @@ class EmbeddedStore:
             return 0  # no transaction, no round trip to the write thread
         now = time.time()
         rows = [
-            (
-                *self._key(spec, document),
-                self._new_etag(),
-                int(now),
-                self._expiry(spec, document, now),
-                self._body(document),
-                *self._field_values(spec.name, document),
-            )
+            self._row(spec, document, self._new_etag(), int(now), now)
             for document in documents
         ]
         sql = self._upsert_sql(spec.name)
