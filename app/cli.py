@@ -7,7 +7,10 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import os
+import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,23 +118,18 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     Every process opens the store for itself; the embedded store's files are shared
     safely between processes (SQLite locking), as Cosmos DB is between instances.
     """
-    import subprocess
-
     import uvicorn
 
     from app.observability import warn_if_open
 
     warn_if_open(settings)
-    background = subprocess.Popen(
-        [sys.executable, "-m", "app", "worker"], env=_child_environment()
-    )
+    background = _Background()
     logger.info(
         "server.starting",
         extra={
             "url": f"http://{host}:{port}/api/docs",
             "storage_backend": settings.storage_backend,
             "api_processes": workers,
-            "worker_pid": background.pid,
         },
     )
     try:
@@ -144,23 +142,47 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
             **uvicorn_options(),
         )
     finally:
-        background.terminate()
+        background.stop()
+
+
+class _Background:
+    """`python -m app worker` beside the server: started again if it exits, stopped
+    with the server. The worker exits by itself if the server dies without stopping
+    it (it watches JOBMATCH_PARENT_PID)."""
+
+    _RESTART_DELAY_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._environment = {**os.environ, "JOBMATCH_PARENT_PID": str(os.getpid())}
+        self._stopping = threading.Event()
+        self._process = self._start()
+        self._watch = threading.Thread(target=self._restart, daemon=True)
+        self._watch.start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "app", "worker"], env=self._environment
+        )
+
+    def _restart(self) -> None:
+        while True:
+            code = self._process.wait()
+            if self._stopping.wait(self._RESTART_DELAY_SECONDS):
+                return
+            logger.error("worker.restarting", extra={"exit_code": code})
+            self._process = self._start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._process.terminate()
         try:
-            background.wait(timeout=30)
+            self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            background.kill()
-            background.wait()
+            self._process.kill()
+            self._process.wait()
 
 
-def _child_environment() -> dict[str, str]:
-    import os
-
-    # The worker exits by itself if this process dies without stopping it.
-    return {**os.environ, "JOBMATCH_PARENT_PID": str(os.getpid())}
-
-
-async def _work(settings: Settings) -> None:
-    import os
+async def _work(settings: Settings) -> int:
     import signal
 
     from app.tasks.queue import LocalQueue
@@ -171,19 +193,30 @@ async def _work(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    tasks = [asyncio.create_task(run_scheduler(runtime, stop))]
+    # The scheduler and the queue's lanes run until `stop`; one ending early failed.
+    essential = [asyncio.create_task(run_scheduler(runtime, stop))]
     if isinstance(runtime.queue, LocalQueue):
-        tasks.append(asyncio.create_task(run_worker(runtime.queue, runtime, stop)))
+        essential.append(asyncio.create_task(run_worker(runtime.queue, runtime, stop)))
+    tasks = list(essential)
     parent = os.environ.get("JOBMATCH_PARENT_PID")
     if parent:
         tasks.append(asyncio.create_task(watch_parent(int(parent), stop)))
     tasks.append(asyncio.create_task(_warm_up(runtime)))
     logger.info("worker.starting", extra={"pid": os.getpid()})
+    stopped = asyncio.create_task(stop.wait())
     try:
-        await stop.wait()
+        done, _ = await asyncio.wait(
+            [stopped, *essential], return_when=asyncio.FIRST_COMPLETED
+        )
+        failed = [t for t in done if t is not stopped and t.exception() is not None]
     finally:
-        await asyncio.gather(*tasks, return_exceptions=True)
+        stop.set()
+        await asyncio.gather(stopped, *tasks, return_exceptions=True)
         await runtime.aclose()
+    for task in failed:
+        # Out with an error: `serve` starts the worker again.
+        logger.error("worker.failed", exc_info=task.exception())
+    return 1 if failed else 0
 
 
 async def _warm_up(runtime: Runtime) -> None:
@@ -301,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         _serve(settings, args.host, args.port, args.workers)
     elif args.command == "worker":
-        asyncio.run(_work(settings))
+        return asyncio.run(_work(settings))
     elif args.command == "recommend":
         return asyncio.run(_recommend(settings, args.run_id))
     elif args.command == "import":

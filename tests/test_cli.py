@@ -145,14 +145,31 @@ class TestServe:
 
         assert found == [200] * 10
 
+    def test_a_worker_that_dies_is_started_again(self, tmp_path: Path):
+        with _server(tmp_path) as (_, process):
+            [first] = _children(process.pid)
+            os.kill(first, signal.SIGKILL)
+
+            _wait_for(lambda: _children(process.pid) not in ([], [first]), timeout=10)
+            [second] = _children(process.pid)
+            assert _running(second)
+
     def test_the_worker_exits_once_its_server_is_killed(self, tmp_path: Path):
         with _server(tmp_path) as (_, process):
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-            [worker] = [int(pid) for pid in children.read_text().split()]
+            [worker] = _children(process.pid)
             process.kill()
             process.wait()
 
             _wait_for(lambda: not _running(worker), timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started, whichever of its threads started them."""
+    return sorted(
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    )
 
 
 def _running(pid: int) -> bool:
