@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from app.storage import CONTAINERS, DocumentStore
-from tests.cosmos_support import cosmos_account_for, fresh_cosmos_settings
+from tests.cosmos_support import (
+    cosmos_account_for,
+    fresh_cosmos_settings,
+    settle_tls_closes,
+)
 
 
 @pytest.fixture
@@ -39,6 +43,8 @@ async def store(
         opened = CosmosStore.from_settings(settings, CONTAINERS.values())
     yield opened
     await opened.close()
+    if backend == "cosmos":
+        await settle_tls_closes()
 
 
 @pytest.fixture
