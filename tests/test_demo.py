@@ -92,6 +92,7 @@ class TestSeedDemo:
                 storage_backend="embedded",
                 embedded_store_path=tmp_path / "other" / "store.sqlite3",
                 local_queue_path=tmp_path / "other" / "queue.sqlite3",
+                email_outbox_path=tmp_path / "other" / "outbox",
             )
         )
         try:
