@@ -126,10 +126,6 @@ class EmbeddedStore:
             name: frozenset(self._array_fields(spec))
             for name, spec in self._specs.items()
         }
-        self._scalars = {
-            name: frozenset(self._indexed_fields(spec))
-            for name, spec in self._specs.items()
-        }
         # Indexed fields live in columns of their own too, so an index holds the
         # values and a scan of it never opens a document (SQLite 3.40 reads the row
         # behind every entry of an index on json_extract: 6 us a row here).
@@ -259,7 +255,7 @@ class EmbeddedStore:
     def _field_sql(self, container: str, field_name: str) -> str:
         """The SQL for a field's value: its column when indexed, else read from the
         document."""
-        if field_name in self._scalars[container]:
+        if field_name in self._columns[container]:
             return _column(field_name)
         return _json_field(field_name)
 
@@ -580,7 +576,7 @@ class EmbeddedStore:
         # one row per holder of the value, a few hundred us for a common skill; per
         # row, the check would scan the whole container when the value is rare.
         narrowed = partition_key is not None or any(
-            condition.op == "eq" and condition.field in self._scalars[spec.name]
+            condition.op == "eq" and condition.field in self._columns[spec.name]
             for condition in where
         )
         clauses: list[str] = []
