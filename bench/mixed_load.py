@@ -361,10 +361,6 @@ class Server:
         self.stop()
         raise RuntimeError(f"{self.name} did not start; see {self.log_path}")
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time so far of the server's processes (Linux /proc)."""
-        return sum(self.cpu_by_role().values())
-
     def cpu_by_role(self) -> dict[str, float]:
         """CPU seconds so far per role: "worker" for `python -m app worker`, "api" for
         the other processes of the server's session."""

@@ -93,7 +93,7 @@ class QueryParameters(BaseModel):
 
     @property
     def page_size(self) -> int:
-        return min(self.limit, MAX_PAGE_SIZE)
+        return page_size(self.limit)
 
     @classmethod
     def documented(cls) -> dict[str, Any]:

@@ -160,25 +160,6 @@ async def _exclusions(
     return exclude
 
 
-async def _store_ranked(
-    store: DocumentStore,
-    users: Sequence[User],
-    candidates: Sequence[CandidateFeatures],
-    jobs: Sequence[Job],
-    ranked: Sequence[Sequence[tuple[int, float]]],
-) -> PassStats:
-    stats = PassStats()
-    for user, candidate, best in zip(users, candidates, ranked, strict=True):
-        fresh = [
-            _recommendation(
-                user.user_id, jobs[j], score_pair(candidate, job_from(jobs[j]))
-            )
-            for j, _ in best
-        ]
-        stats.add(await replace_recommendations(store, user.user_id, fresh))
-    return stats
-
-
 # Profile changes arrive one candidate at a time. Loading every active job for each
 # costs far more than scoring them (about 200 ms at 3,000 jobs, bench/mixed_load.py),
 # so a process reuses the list for this long. Each job picked is read again before it
